@@ -1,2 +1,5 @@
 /** Public surface of reference/flow: the flow key, field catalog, extraction and flow text formats. */
 export * from './flow-key.ts';
+export * from './field-catalog.ts';
+export * from './field-access.ts';
+export * from './field-prereqs.ts';
