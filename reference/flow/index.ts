@@ -3,3 +3,6 @@ export * from './flow-key.ts';
 export * from './field-catalog.ts';
 export * from './field-access.ts';
 export * from './field-prereqs.ts';
+export * from './extract-common.ts';
+export * from './extract-flow.ts';
+export * from './extract-datapath-key.ts';
