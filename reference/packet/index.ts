@@ -1,2 +1,9 @@
 /** Public surface of reference/packet: codecs, builder, pcap I/O and packet text. */
 export * from './cursor.ts';
+export type { DecodedPacket, DecodeIssue, DecodeIssueKind, FieldInfo, FieldValue, Layer, LayerName, LayerSpec } from './layer-model.ts';
+export { PacketBuildError } from './layer-model.ts';
+export { decodePacket } from './decode.ts';
+export { encodePacket } from './encode.ts';
+export { describeLayer } from './describe-layer.ts';
+export { formatIpv4, formatIpv6, formatMac, parseIpv4, parseIpv6, parseMac } from './field-values.ts';
+export { internetChecksum, sctpCrc32c, sumWords, foldChecksum } from './checksum.ts';
