@@ -69,7 +69,7 @@ const byPair = new Map<string, Readonly<Record<string, number | string>>>();
 for (const b of BINDINGS) {
   const values = Object.values(b.fields);
   const key = `${b.lower}/${values.join('/')}`;
-  if (!byDispatch.has(key)) byDispatch.set(key, b.upper);
+  if (!byDispatch.has(key) && b.buildOnly === undefined) byDispatch.set(key, b.upper);
   const pair = `${b.lower}>${b.upper}`;
   if (!byPair.has(pair)) byPair.set(pair, { ...b.fields, ...b.buildOnly });
 }

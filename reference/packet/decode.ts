@@ -12,7 +12,10 @@
  * offset reports `truncated` when the cut removes bytes that some header
  * promised: header bytes, bytes within a declared length, or the next
  * header a dispatch value announced (e.g. Ethernet type 0x0800 with nothing
- * after it). A cut that removes only Padding, or Raw bytes whose extent no
+ * after it). Dot3's len counts the frame's trailing Padding (as scapy
+ * builds it), so cutting that Padding is a truncation; cutting Padding
+ * after IP, IPv6, UDP or ARP is not. A transport length in a first
+ * fragment (UDP len) counts later fragments and is not a truncation. A cut that removes only Padding, or Raw bytes whose extent no
  * header declares (after an unknown EtherType), decodes without issues.
  * Checksums are not verified once anything is truncated.
  *

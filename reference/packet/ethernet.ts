@@ -55,7 +55,8 @@ export const dot3Codec: LayerCodec = fixedCodec('Dot3', defineHeader([
   payloadEnd: (f, s, at, payloadAt, end) => declaredEnd(s, 'Dot3', 'len', at + 12, payloadAt + (f['len'] as number), end),
   finish: (buf, layers, i) => {
     const l = layers[i];
-    if (l) patch16(buf, l.fields, 'len', l.start + 12, l.payloadEnd - l.headerEnd);
+    // scapy's LenField counts everything after the header, trailing Padding included.
+    if (l) patch16(buf, l.fields, 'len', l.start + 12, buf.length - l.headerEnd);
   },
 });
 

@@ -61,7 +61,7 @@ export function truncatedHeader(s: DecodeState, name: LayerName, at: number, end
  */
 export function declaredEnd(s: DecodeState, name: LayerName, field: string, fieldAt: number, declared: number, end: number): number {
   if (declared <= end) return declared;
-  reportIssue(s, { kind: 'truncated', layer: name, offsetBytes: fieldAt, field, detail: `${field} promises ${declared - fieldAt} bytes from offset ${fieldAt}, data ends at ${end}` });
+  reportIssue(s, { kind: 'truncated', layer: name, offsetBytes: fieldAt, field, detail: `${field} promises bytes up to offset ${declared}, data ends at ${end}` });
   return end;
 }
 

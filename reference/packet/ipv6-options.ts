@@ -5,7 +5,8 @@
  * HBHOptUnknown(otype, optdata) for the rest.
  *
  * Invariants: decoding keeps every byte (padding options are listed
- * explicitly, so a decoded header has autopad 0 and re-encodes exactly);
+ * explicitly; the decoded autopad is scapy's 1 when autopadding the list
+ * gives the same bytes, else 0, so a decoded header re-encodes exactly);
  * a malformed area is kept as raw bytes with a `bad-length` issue. Encoding
  * with autopad 1 (scapy's default) inserts Pad1/PadN before options that need
  * alignment (RouterAlert 2n, Jumbo 4n+2, HAO 8n+6) and pads the header to a

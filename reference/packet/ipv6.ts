@@ -65,6 +65,14 @@ function extStart(s: DecodeState, name: LayerName, at: number, end: number): num
   return truncatedHeader(s, name, at, end, size) ? size : null;
 }
 
+function isAutopadded(b: Uint8Array, at: number, size: number, options: FieldValue): boolean {
+  if (options instanceof Uint8Array) return false;
+  const again = encodeIpv6Options(options, true);
+  if (again.length !== size - 2) return false;
+  for (let i = 0; i < again.length; i++) if (again[i] !== b[at + 2 + i]) return false;
+  return true;
+}
+
 function optionsCodec(name: 'IPv6ExtHdrHopByHop' | 'IPv6ExtHdrDestOpt'): LayerCodec {
   const describe = describeFields([
     NH,
@@ -79,7 +87,9 @@ function optionsCodec(name: 'IPv6ExtHdrHopByHop' | 'IPv6ExtHdrDestOpt'): LayerCo
       const size = extStart(s, name, at, end);
       if (size === null) return null;
       const nh = s.bytes[at] ?? 0;
-      const fields: Record<string, FieldValue> = { nh, len: s.bytes[at + 1] ?? 0, autopad: 0, options: decodeIpv6Options(s, name, at + 2, at + size) };
+      const options = decodeIpv6Options(s, name, at + 2, at + size);
+      // autopad 1 (scapy's value) when re-encoding with it reproduces the bytes, else 0 so the bytes round-trip.
+      const fields: Record<string, FieldValue> = { nh, len: s.bytes[at + 1] ?? 0, autopad: isAutopadded(s.bytes, at, size, options) ? 1 : 0, options };
       return { fields, headerBytes: size, next: nextLayerFor(name, nh), end };
     },
     encode(w, f) {

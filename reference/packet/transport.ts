@@ -112,6 +112,8 @@ export const udpCodec: LayerCodec = fixedCodec('UDP', defineHeader([
       reportIssue(s, { kind: 'bad-length', layer: 'UDP', offsetBytes: at + 4, field: 'len', detail: `length ${len} is below the header size 8` });
       return end;
     }
+    // A first fragment's UDP length counts bytes in later fragments: clamp without an issue.
+    if (s.l3 !== null && s.l3.isFragment) return Math.min(at + len, end);
     return declaredEnd(s, 'UDP', 'len', at + 4, at + len, end);
   },
   next: (_f, s, payloadAt, end) => {
