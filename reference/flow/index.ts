@@ -6,3 +6,7 @@ export * from './field-prereqs.ts';
 export * from './extract-common.ts';
 export * from './extract-flow.ts';
 export * from './extract-datapath-key.ts';
+export * from './of-flow-fields.ts';
+export * from './of-flow-wildcards.ts';
+export * from './of-flow-format.ts';
+export * from './of-flow-parse.ts';
