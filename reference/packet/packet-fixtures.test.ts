@@ -18,7 +18,7 @@ t.test('there are enough fixtures and they cover every layer', async (t) => {
   }
 });
 
-function compareWithScapy(t: Tap.Test, f: PacketFixture, layers: readonly Layer[]): void {
+function compareWithScapy(t: { equal(a: unknown, b: unknown, msg: string): unknown }, f: PacketFixture, layers: readonly Layer[]): void {
   f.scapyFields.forEach((expected, i) => {
     const ours = layers[i]?.fields ?? {};
     for (const [k, v] of Object.entries(expected)) {
