@@ -7,3 +7,4 @@ export { encodePacket } from './encode.ts';
 export { describeLayer } from './describe-layer.ts';
 export { formatIpv4, formatIpv6, formatMac, parseIpv4, parseIpv6, parseMac } from './field-values.ts';
 export { internetChecksum, sctpCrc32c, sumWords, foldChecksum } from './checksum.ts';
+export * from './builder.ts';

@@ -1,0 +1,112 @@
+/**
+ * Cross-check: every expression of scapy/corpus.txt is built by our builder
+ * and encoder and by scapy 2.5 itself (scapy/build.py, run by Debian's
+ * /usr/bin/python3), and the bytes must be identical. Skipped, visibly, when
+ * scapy is not installed.
+ */
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildPacket } from './builder.ts';
+
+const PYTHON = '/usr/bin/python3';
+const BRIDGE = fileURLToPath(new URL('./scapy/build.py', import.meta.url));
+const CORPUS = fileURLToPath(new URL('./scapy/corpus.txt', import.meta.url));
+
+/**
+ * Expressions whose mismatch is a known encoder defect, each with the reason.
+ * Empty when the encoder agrees with scapy on the whole corpus.
+ */
+const EXPECTED_FAILURES: ReadonlyMap<string, string> = new Map<string, string>([]);
+
+function readCorpus(): string[] {
+  return readFileSync(CORPUS, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+function hasScapy(): boolean {
+  const probe = spawnSync(PYTHON, ['-c', 'import scapy.all'], { stdio: 'ignore', timeout: 60_000 });
+  return probe.status === 0;
+}
+
+/** Runs the bridge once for all expressions; one hex string (or `!error ...`) each. */
+function buildWithScapy(expressions: readonly string[]): string[] {
+  const run = spawnSync(PYTHON, [BRIDGE], { input: JSON.stringify(expressions), encoding: 'utf8', timeout: 120_000 });
+  if (run.status !== 0) throw new Error(`build.py failed (status ${String(run.status)}): ${run.stderr}`);
+  const lines = run.stdout.split('\n');
+  lines.pop();
+  if (lines.length !== expressions.length) {
+    throw new Error(`build.py printed ${lines.length} lines for ${expressions.length} expressions`);
+  }
+  return lines;
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+/** Side-by-side 16-byte rows of both hex strings, marking rows that differ. */
+function hexDiff(expectedHex: string, actualHex: string): string {
+  const rows: string[] = [];
+  const width = 32;
+  const total = Math.max(expectedHex.length, actualHex.length);
+  let first = -1;
+  for (let i = 0; i < total; i += 2) {
+    if (expectedHex.slice(i, i + 2) !== actualHex.slice(i, i + 2)) {
+      first = i / 2;
+      break;
+    }
+  }
+  rows.push(`scapy ${expectedHex.length / 2} bytes, builder ${actualHex.length / 2} bytes, first difference at byte ${first}`);
+  for (let i = 0; i < total; i += width) {
+    const e = expectedHex.slice(i, i + width);
+    const a = actualHex.slice(i, i + width);
+    const mark = e === a ? ' ' : '!';
+    rows.push(`${mark} ${(i / 2).toString(16).padStart(4, '0')}  scapy ${e.padEnd(width)}  ours ${a}`);
+  }
+  return rows.join('\n');
+}
+
+function ourHex(expression: string): string {
+  try {
+    return toHex(buildPacket(expression));
+  } catch (err) {
+    return `!error ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+const skip = hasScapy() ? false : 'scapy not installed: apt-get install python3-scapy';
+
+t.test('builder + encoder agree with scapy 2.5 on the corpus', { skip }, (t) => {
+  const corpus = readCorpus();
+  t.ok(corpus.length >= 120, `corpus has ${corpus.length} expressions (at least 120)`);
+  const scapyHex = buildWithScapy(corpus);
+  const mismatches: string[] = [];
+  corpus.forEach((expression, i) => {
+    const expected = scapyHex[i] ?? '';
+    t.notOk(expected.startsWith('!error'), `scapy builds ${expression}`, { scapy: expected });
+    const actual = ourHex(expression);
+    const known = EXPECTED_FAILURES.get(expression);
+    if (actual === expected) {
+      t.equal(known, undefined, `fixed, remove from EXPECTED_FAILURES: ${expression}`);
+      t.pass(expression);
+      return;
+    }
+    mismatches.push(expression);
+    const detail = actual.startsWith('!error') ? `${actual}\nscapy ${expected}` : hexDiff(expected, actual);
+    if (known !== undefined) t.pass(`expected failure (${known}): ${expression}`);
+    else t.fail(`bytes differ from scapy: ${expression}`, { hexdiff: detail.split('\n') });
+  });
+  t.comment(`${corpus.length - mismatches.length}/${corpus.length} corpus expressions identical to scapy`);
+  t.end();
+});
+
+t.test('hexDiff marks the differing rows', async (t) => {
+  const d = hexDiff('00'.repeat(20), `${'00'.repeat(17)}ff0000`);
+  t.match(d, /first difference at byte 17/);
+  t.match(d, /^! 0010 /m);
+  t.match(d, /^  0000 /m);
+});
