@@ -38,9 +38,11 @@ export interface OvsInstall {
   readonly schema: string;
 }
 
-/** Where the OVS binaries and schema are, or why OVS cannot be used here. */
-export function findOvs(): { ok: true; install: OvsInstall } | { ok: false; reason: string } {
-  const dirs = [...(process.env['PATH'] ?? '').split(':').filter(Boolean), ...SEARCH_PATH];
+/**
+ * Where the OVS binaries and schema are, or why OVS cannot be used here.
+ * `dirs` overrides the directories searched (default: PATH plus the usual sbin/bin).
+ */
+export function findOvs(dirs: readonly string[] = [...(process.env['PATH'] ?? '').split(':').filter(Boolean), ...SEARCH_PATH]): { ok: true; install: OvsInstall } | { ok: false; reason: string } {
   const bin: Partial<Record<(typeof BINARIES)[number], string>> = {};
   for (const name of BINARIES) {
     const dir = dirs.find((d) => existsSync(join(d, name)));
