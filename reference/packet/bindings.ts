@@ -27,6 +27,8 @@ interface Binding {
 const ETHERTYPES: readonly (readonly [number, LayerName])[] = [
   [0x0800, 'IP'], [0x0806, 'ARP'], [0x86dd, 'IPv6'], [0x8100, 'Dot1Q'], [0x88a8, 'Dot1AD'],
 ];
+/** scapy binds LLC above Ether (and Dot1Q, an alias of Ether there) with type 0x8870 (jumbo LLC). */
+const LLC_ETHERTYPE = 0x8870;
 
 const IP_PROTOCOLS: readonly (readonly [number, LayerName])[] = [
   [1, 'ICMP'], [6, 'TCP'], [17, 'UDP'], [132, 'SCTP'], [4, 'IP'], [41, 'IPv6'],
@@ -47,6 +49,7 @@ function buildTable(): Binding[] {
   const rows: Binding[] = [];
   for (const lower of ['Ether', 'Dot1Q', 'Dot1AD'] as const) {
     for (const [v, upper] of ETHERTYPES) rows.push({ lower, upper, fields: { type: v } });
+    rows.push({ lower, upper: 'LLC', fields: { type: LLC_ETHERTYPE } });
   }
   for (const [v, upper] of ETHERTYPES) rows.push({ lower: 'SNAP', upper, fields: { code: v } });
   rows.push({ lower: 'Dot3', upper: 'LLC', fields: {} });

@@ -40,7 +40,7 @@ export function pseudoHeaderSum(b: Uint8Array, l3: L3Context, proto: number, len
 
 /** Checksum of an upper-layer packet `[from, to)` with its pseudo-header. */
 export function upperLayerChecksum(b: Uint8Array, l3: L3Context, proto: number, from: number, to: number): number {
-  return foldChecksum(sumWords(b, from, to, pseudoHeaderSum(b, l3, proto, to - from)));
+  return foldChecksum(sumWords(b, from, to, pseudoHeaderSum(b, l3, proto, l3.upperLength ?? to - from)));
 }
 
 const CRC32C_TABLE: Uint32Array = (() => {

@@ -78,12 +78,21 @@ const VLAN_FIELDS: readonly FieldDef[] = [
   { name: 'type', bits: 16, kind: 'uint', default: 0 },
 ];
 
-export const dot1qCodec: LayerCodec = fixedCodec('Dot1Q', defineHeader(VLAN_FIELDS), {
-  next: (f) => nextLayerFor('Dot1Q', f['type'] as number),
-});
-export const dot1adCodec: LayerCodec = fixedCodec('Dot1AD', defineHeader(VLAN_FIELDS), {
-  next: (f) => nextLayerFor('Dot1AD', f['type'] as number),
-});
+/** A tag's type <= 1500 is an 802.3 length: LLC follows and the rest is Padding (as scapy). */
+function vlanCodec(name: 'Dot1Q' | 'Dot1AD'): LayerCodec {
+  return fixedCodec(name, defineHeader(VLAN_FIELDS), {
+    payloadEnd: (f, s, at, payloadAt, end) => {
+      const type = f['type'] as number;
+      return type <= 1500 ? declaredEnd(s, name, 'type', at + 2, payloadAt + type, end) : end;
+    },
+    next: (f) => {
+      const type = f['type'] as number;
+      return type <= 1500 ? 'LLC' : nextLayerFor(name, type);
+    },
+  });
+}
+export const dot1qCodec: LayerCodec = vlanCodec('Dot1Q');
+export const dot1adCodec: LayerCodec = vlanCodec('Dot1AD');
 
 export const ARP_OPS: Readonly<Record<string, number>> = {
   'who-has': 1, 'is-at': 2, 'RARP-req': 3, 'RARP-rep': 4, 'Dyn-RARP-req': 5, 'Dyn-RAR-rep': 6,

@@ -46,6 +46,29 @@ function decodeOne(b: Uint8Array, at: number, t: number, len: number): Call {
   return { call: 'IPOption', args: { ...head(t), length: len, value: b.slice(at + 2, at + len) } };
 }
 
+/**
+ * Offset of the last address of the one LSRR/SSRR option in `[at, end)`, the
+ * destination the transport pseudo-header uses (RFC 9293 section 3.1, as
+ * scapy); -1 when there is none, or more than one.
+ */
+export function sourceRouteDstAt(b: Uint8Array, at: number, end: number): number {
+  let found = -1;
+  let count = 0;
+  for (let p = at; p < end; ) {
+    const t = b[p] ?? 0;
+    if (t === 0 || t === 1) { p += 1; continue; }
+    const len = b[p + 1] ?? 0;
+    if (len < 2 || p + len > end) break;
+    const num = t & 31;
+    if (num === 3 || num === 9) {
+      count++;
+      found = len >= 7 ? p + len - 4 : -1;
+    }
+    p += len;
+  }
+  return count === 1 ? found : -1;
+}
+
 /** Decodes the option area `[at, end)` of an IPv4 header. */
 export function decodeIpOptions(s: DecodeState, at: number, end: number): FieldValue {
   const b = s.bytes;

@@ -21,7 +21,7 @@ import { checkFieldNames, decodeHeader, defineHeader, describeFields, encodeHead
 import { declaredEnd, patch16, truncatedHeader } from './fixed-codec.ts';
 import { nextLayerFor } from './bindings.ts';
 import { internetChecksum } from './checksum.ts';
-import { decodeIpOptions, encodeIpOptions } from './ip-options.ts';
+import { decodeIpOptions, encodeIpOptions, sourceRouteDstAt } from './ip-options.ts';
 
 export const IP_PROTO_NAMES: Readonly<Record<string, number>> = {
   hopopt: 0, icmp: 1, igmp: 2, ipencap: 4, tcp: 6, udp: 17, ipv6: 41, gre: 47, esp: 50, ah: 51, 'ipv6-icmp': 58, sctp: 132,
@@ -71,7 +71,8 @@ function decodeIp(s: DecodeState, at: number, end: number) {
   }
   const frag = fields['frag'] as number;
   const isFragment = frag > 0 || ((fields['flags'] as number) & 1) === 1;
-  s.l3 = { version: 4, srcAt: at + 12, dstAt: at + 16, isFragment };
+  const routed = headerBytes > 20 ? sourceRouteDstAt(s.bytes, at + 20, at + headerBytes) : -1;
+  s.l3 = { version: 4, srcAt: at + 12, dstAt: routed >= 0 ? routed : at + 16, isFragment };
   const next = frag > 0 ? null : nextLayerFor('IP', fields['proto'] as number);
   return { fields, headerBytes, next, end: payloadEnd };
 }

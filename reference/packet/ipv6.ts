@@ -55,7 +55,8 @@ export const ipv6Codec: LayerCodec = fixedCodec('IPv6', defineHeader([
 
 function finishExtLen(buf: Uint8Array, layers: readonly BuiltLayer[], i: number): void {
   const l = layers[i];
-  if (l) patch8(buf, l.fields, 'len', l.start + 1, ((l.headerEnd - l.start) >> 3) - 1);
+  // scapy: (bytes + 7) // 8 - 1, so an unpadded header (autopad=0) still gets a sane len.
+  if (l) patch8(buf, l.fields, 'len', l.start + 1, Math.max(0, Math.ceil((l.headerEnd - l.start) / 8) - 1));
 }
 
 /** Reads an extension header's 2-byte start and checks its whole length is present. */

@@ -83,6 +83,8 @@ export interface L3Context {
   dstAt: number;
   /** True for any fragment: upper-layer checksums then cover bytes not here. */
   isFragment: boolean;
+  /** Upper-layer length for the pseudo-header when not the bytes present (scapy: IP len - 4 * ihl when len is set). */
+  upperLength?: number;
 }
 
 /** Mutable state of one decode run, shared by the codecs. */

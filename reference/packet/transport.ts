@@ -19,6 +19,22 @@ import { checkFieldNames, decodeHeader, defineHeader, encodeHeader, isUnset } fr
 import { declaredEnd, fixedCodec, patch16, read16, truncatedHeader } from './fixed-codec.ts';
 import { sctpCrc32c, upperLayerChecksum } from './checksum.ts';
 import { decodeTcpOptions, encodeTcpOptions } from './tcp-options.ts';
+import { sourceRouteDstAt } from './ip-options.ts';
+
+/**
+ * scapy's in4_pseudoheader: the final destination of a single LSRR/SSRR
+ * option, and IP len - 4 * ihl as the length when the spec sets len.
+ */
+function ipv4Context(buf: Uint8Array, l: BuiltLayer): L3Context {
+  const routed = sourceRouteDstAt(buf, l.start + 20, l.headerEnd);
+  const ctx: L3Context = { version: 4, srcAt: l.start + 12, dstAt: routed >= 0 ? routed : l.start + 16, isFragment: false };
+  const len = l.fields['len'];
+  if (typeof len === 'number') {
+    const ihl = l.fields['ihl'];
+    ctx.upperLength = Math.max(len - 4 * (typeof ihl === 'number' ? ihl : (l.headerEnd - l.start) >> 2), 0);
+  }
+  return ctx;
+}
 
 /** The pseudo-header context of built layer `i`: the nearest IP/IPv6 below it, routing headers applied. */
 export function l3ForBuilt(buf: Uint8Array, layers: readonly BuiltLayer[], i: number): L3Context | null {
@@ -27,7 +43,7 @@ export function l3ForBuilt(buf: Uint8Array, layers: readonly BuiltLayer[], i: nu
     const l = layers[j];
     if (!l) continue;
     if (l.name === 'IPv6ExtHdrRouting' && finalDst < 0 && (buf[l.start + 3] ?? 0) > 0 && l.headerEnd - l.start >= 24) finalDst = l.headerEnd - 16;
-    if (l.name === 'IP') return { version: 4, srcAt: l.start + 12, dstAt: l.start + 16, isFragment: false };
+    if (l.name === 'IP') return ipv4Context(buf, l);
     if (l.name === 'IPv6') return { version: 6, srcAt: l.start + 8, dstAt: finalDst >= 0 ? finalDst : l.start + 24, isFragment: false };
   }
   return null;
