@@ -8,7 +8,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildPacket } from './builder.ts';
+import { BUILDER_LAYER_NAMES, buildPacket, parsePacketExpression } from './builder.ts';
 
 const PYTHON = '/usr/bin/python3';
 const BRIDGE = fileURLToPath(new URL('./scapy/build.py', import.meta.url));
@@ -48,26 +48,29 @@ function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
 }
 
-/** Side-by-side 16-byte rows of both hex strings, marking rows that differ. */
+/** Side-by-side 16-byte rows of both hex strings: the first 8 rows that differ, marked '!'. */
 function hexDiff(expectedHex: string, actualHex: string): string {
-  const rows: string[] = [];
   const width = 32;
   const total = Math.max(expectedHex.length, actualHex.length);
   let first = -1;
-  for (let i = 0; i < total; i += 2) {
-    if (expectedHex.slice(i, i + 2) !== actualHex.slice(i, i + 2)) {
-      first = i / 2;
-      break;
-    }
+  for (let i = 0; i < total && first < 0; i += 2) {
+    if (expectedHex.slice(i, i + 2) !== actualHex.slice(i, i + 2)) first = i / 2;
   }
-  rows.push(`scapy ${expectedHex.length / 2} bytes, builder ${actualHex.length / 2} bytes, first difference at byte ${first}`);
-  for (let i = 0; i < total; i += width) {
+  const rows = [`scapy ${expectedHex.length / 2} bytes, builder ${actualHex.length / 2} bytes, first difference at byte ${first}`];
+  let shown = 0;
+  for (let i = 0; i < total && shown < 8; i += width) {
     const e = expectedHex.slice(i, i + width);
     const a = actualHex.slice(i, i + width);
-    const mark = e === a ? ' ' : '!';
-    rows.push(`${mark} ${(i / 2).toString(16).padStart(4, '0')}  scapy ${e.padEnd(width)}  ours ${a}`);
+    if (e === a && total > width * 8) continue;
+    if (e !== a) shown++;
+    rows.push(`${e === a ? ' ' : '!'} ${(i / 2).toString(16).padStart(4, '0')}  scapy ${e.padEnd(width)}  ours ${a}`);
   }
   return rows.join('\n');
+}
+
+/** At most 64 bytes of hex, for messages. */
+function clipHex(hex: string): string {
+  return hex.length > 128 ? `${hex.slice(0, 128)}... (${hex.length / 2} bytes)` : hex;
 }
 
 function ourHex(expression: string): string {
@@ -96,7 +99,7 @@ t.test('builder + encoder agree with scapy 2.5 on the corpus', { skip }, (t) => 
       return;
     }
     mismatches.push(expression);
-    const detail = actual.startsWith('!error') ? `${actual}\nscapy ${expected}` : hexDiff(expected, actual);
+    const detail = actual.startsWith('!error') ? `${actual}\nscapy ${clipHex(expected)}` : hexDiff(expected, actual);
     if (known !== undefined) t.pass(`expected failure (${known}): ${expression}`);
     else t.fail(`bytes differ from scapy: ${expression}`, { hexdiff: detail.split('\n') });
   });
@@ -104,9 +107,26 @@ t.test('builder + encoder agree with scapy 2.5 on the corpus', { skip }, (t) => 
   t.end();
 });
 
+t.test('the corpus parses and uses every layer (no scapy needed)', async (t) => {
+  const used = new Set<string>();
+  for (const expression of readCorpus()) {
+    const r = parsePacketExpression(expression);
+    if (!r.ok) {
+      t.fail(`corpus line does not parse: ${expression}`, { error: r.error.message });
+      continue;
+    }
+    for (const layer of r.layers) used.add(layer.name);
+  }
+  t.same(BUILDER_LAYER_NAMES.filter((name) => !used.has(name)), [], 'every layer appears in the corpus');
+});
+
 t.test('hexDiff marks the differing rows', async (t) => {
   const d = hexDiff('00'.repeat(20), `${'00'.repeat(17)}ff0000`);
   t.match(d, /first difference at byte 17/);
   t.match(d, /^! 0010 /m);
   t.match(d, /^  0000 /m);
+  const long = hexDiff('00'.repeat(1500), `${'00'.repeat(1000)}${'11'.repeat(500)}`);
+  t.equal(long.split('\n').length, 9, 'long packets show only the first 8 differing rows');
+  t.match(long, /^! 03e0 /m);
+  t.equal(clipHex('ab'.repeat(100)), `${'ab'.repeat(64)}... (100 bytes)`);
 });
