@@ -16,6 +16,9 @@
 import type { FlowKey } from './flow-key.ts';
 import { DL_TYPE_NONE, FlowOffset, VLAN_CFI } from './flow-key.ts';
 
+// Module-level alias: under tsx every access to an imported binding is a getter call.
+const O = FlowOffset;
+
 /** Why extraction stopped early, or `ok`. A closed list. */
 export const ExtractResult = {
   ok: 'ok',
@@ -84,15 +87,15 @@ function isZeroMac(key: FlowKey, at: number): boolean {
 /** Writes the metadata fields of `md` into `key`. */
 export function writeMetadata(key: FlowKey, md: ExtractMetadata): void {
   const v = key.view;
-  v.setUint32(FlowOffset.in_port, md.inPort >>> 0);
-  v.setUint32(FlowOffset.skb_priority, (md.skbPriority ?? 0) >>> 0);
-  v.setUint32(FlowOffset.pkt_mark, (md.pktMark ?? 0) >>> 0);
-  v.setUint32(FlowOffset.recirc_id, (md.recircId ?? 0) >>> 0);
-  v.setUint32(FlowOffset.dp_hash, (md.dpHash ?? 0) >>> 0);
-  v.setUint8(FlowOffset.ct_state, (md.ctState ?? 0) & 0xff);
-  v.setUint16(FlowOffset.ct_zone, (md.ctZone ?? 0) & 0xffff);
-  v.setUint32(FlowOffset.ct_mark, (md.ctMark ?? 0) >>> 0);
-  v.setUint32(FlowOffset.packet_type, (md.packetType ?? 0) >>> 0);
+  v.setUint32(O.in_port, md.inPort >>> 0);
+  v.setUint32(O.skb_priority, (md.skbPriority ?? 0) >>> 0);
+  v.setUint32(O.pkt_mark, (md.pktMark ?? 0) >>> 0);
+  v.setUint32(O.recirc_id, (md.recircId ?? 0) >>> 0);
+  v.setUint32(O.dp_hash, (md.dpHash ?? 0) >>> 0);
+  v.setUint8(O.ct_state, (md.ctState ?? 0) & 0xff);
+  v.setUint16(O.ct_zone, (md.ctZone ?? 0) & 0xffff);
+  v.setUint32(O.ct_mark, (md.ctMark ?? 0) >>> 0);
+  v.setUint32(O.packet_type, (md.packetType ?? 0) >>> 0);
 }
 
 /**
@@ -105,13 +108,13 @@ export function writeMetadata(key: FlowKey, md: ExtractMetadata): void {
  */
 export function parseEthernet(p: Uint8Array, len: number, key: FlowKey, vlanLimit: number, snapNeedsUi: boolean): number {
   const v = key.view;
-  copyToKey(p, 0, key, FlowOffset.dl_dst, 6);
-  copyToKey(p, 6, key, FlowOffset.dl_src, 6);
+  copyToKey(p, 0, key, O.dl_dst, 6);
+  copyToKey(p, 6, key, O.dl_src, 6);
   let off = 12;
   let type = u16(p, off);
   for (let n = 0; n < vlanLimit && (type === EtherType.VLAN || type === EtherType.QINQ); n++) {
     if (len - off < 6) break;
-    const slot = n === 0 ? FlowOffset.vlan0_tpid : FlowOffset.vlan1_tpid;
+    const slot = n === 0 ? O.vlan0_tpid : O.vlan1_tpid;
     v.setUint16(slot, type);
     v.setUint16(slot + 2, u16(p, off + 2) | VLAN_CFI);
     off += 4;
@@ -127,7 +130,7 @@ export function parseEthernet(p: Uint8Array, len: number, key: FlowKey, vlanLimi
       if (snapType >= 0x600) type = snapType;
     }
   }
-  v.setUint16(FlowOffset.dl_type, type);
+  v.setUint16(O.dl_type, type);
   return off;
 }
 
@@ -138,7 +141,7 @@ export function parseEthernet(p: Uint8Array, len: number, key: FlowKey, vlanLimi
 export function parseMpls(p: Uint8Array, off: number, end: number, key: FlowKey): ExtractResult {
   for (let n = 0; end - off >= 4; n++, off += 4) {
     const lse = u32(p, off);
-    if (n < 3) key.view.setUint32(FlowOffset.mpls_lse + 4 * n, lse);
+    if (n < 3) key.view.setUint32(O.mpls_lse + 4 * n, lse);
     if ((lse & 0x100) !== 0) return ExtractResult.ok;
   }
   return ExtractResult.truncatedL3;
@@ -152,11 +155,11 @@ export function parseArp(p: Uint8Array, off: number, end: number, key: FlowKey):
   }
   const v = key.view;
   const op = u16(p, off + 6);
-  if (op <= 0xff) v.setUint8(FlowOffset.nw_proto, op);
-  copyToKey(p, off + 8, key, FlowOffset.arp_sha, 6);
-  v.setUint32(FlowOffset.nw_src, u32(p, off + 14));
-  copyToKey(p, off + 18, key, FlowOffset.arp_tha, 6);
-  v.setUint32(FlowOffset.nw_dst, u32(p, off + 24));
+  if (op <= 0xff) v.setUint8(O.nw_proto, op);
+  copyToKey(p, off + 8, key, O.arp_sha, 6);
+  v.setUint32(O.nw_src, u32(p, off + 14));
+  copyToKey(p, off + 18, key, O.arp_tha, 6);
+  v.setUint32(O.nw_dst, u32(p, off + 24));
   return ExtractResult.ok;
 }
 
@@ -177,23 +180,23 @@ export function parseL4(p: Uint8Array, off: number, end: number, proto: number, 
       if (size < 20) return ExtractResult.truncatedL4;
       const hdrBytes = (p[off + 12]! >> 4) * 4;
       if (hdrBytes < 20 || size < hdrBytes) return ExtractResult.truncatedL4;
-      v.setUint16(FlowOffset.tcp_flags, u16(p, off + 12) & 0x0fff);
-      v.setUint16(FlowOffset.tp_src, u16(p, off));
-      v.setUint16(FlowOffset.tp_dst, u16(p, off + 2));
+      v.setUint16(O.tcp_flags, u16(p, off + 12) & 0x0fff);
+      v.setUint16(O.tp_src, u16(p, off));
+      v.setUint16(O.tp_dst, u16(p, off + 2));
       return ExtractResult.ok;
     }
     case Proto.UDP:
     case Proto.SCTP:
       if (size < (proto === Proto.UDP ? 8 : 12)) return ExtractResult.truncatedL4;
-      v.setUint16(FlowOffset.tp_src, u16(p, off));
-      v.setUint16(FlowOffset.tp_dst, u16(p, off + 2));
+      v.setUint16(O.tp_src, u16(p, off));
+      v.setUint16(O.tp_dst, u16(p, off + 2));
       return ExtractResult.ok;
     case Proto.ICMP:
     case Proto.IGMP:
       if ((extra & (proto === Proto.ICMP ? 1 : 2)) === 0) return ExtractResult.ok;
       if (size < 8) return ExtractResult.truncatedL4;
-      v.setUint16(FlowOffset.tp_src, p[off]!);
-      v.setUint16(FlowOffset.tp_dst, p[off + 1]!);
+      v.setUint16(O.tp_src, p[off]!);
+      v.setUint16(O.tp_dst, p[off + 1]!);
       return ExtractResult.ok;
     default:
       return ExtractResult.ok;
@@ -214,26 +217,26 @@ export function parseIcmpv6(p: Uint8Array, off: number, end: number, key: FlowKe
   const v = key.view;
   const type = p[off]!;
   const code = p[off + 1]!;
-  v.setUint16(FlowOffset.tp_src, type);
-  v.setUint16(FlowOffset.tp_dst, code);
+  v.setUint16(O.tp_src, type);
+  v.setUint16(O.tp_dst, code);
   if (code !== 0 || (type !== ND_SOLICIT && type !== ND_ADVERT)) return ExtractResult.ok;
   let o = off + 8;
   if (end - o < 16) return ExtractResult.truncatedL4;
-  copyToKey(p, o, key, FlowOffset.nd_target, 16);
+  copyToKey(p, o, key, O.nd_target, 16);
   o += 16;
   while (end - o >= 8) {
     const optBytes = p[o + 1]! * 8;
     if (optBytes === 0 || optBytes > end - o) return ExtractResult.badNdOptions;
     const optType = p[o]!;
     if ((optType === 1 || optType === 2) && optBytes === 8) {
-      const slot = optType === 1 ? FlowOffset.arp_sha : FlowOffset.arp_tha;
+      const slot = optType === 1 ? O.arp_sha : O.arp_tha;
       if (!isZeroMac(key, slot)) {
-        zeroKey(key, FlowOffset.nd_target, 16);
-        zeroKey(key, FlowOffset.arp_sha, 12);
+        zeroKey(key, O.nd_target, 16);
+        zeroKey(key, O.arp_sha, 12);
         return ExtractResult.badNdOptions;
       }
       copyToKey(p, o + 2, key, slot, 6);
-      if (recordOptType && v.getUint16(FlowOffset.tcp_flags) === 0) v.setUint16(FlowOffset.tcp_flags, optType);
+      if (recordOptType && v.getUint16(O.tcp_flags) === 0) v.setUint16(O.tcp_flags, optType);
     }
     o += optBytes;
   }

@@ -43,6 +43,25 @@ import {
   u16, u32, writeMetadata, type ExtractMetadata,
 } from './extract-common.ts';
 
+// Module-level aliases: under tsx every access to an imported binding is a getter call,
+// which costs more than the parsing itself on this hot path.
+const O = FlowOffset;
+const NF = NwFrag;
+const R = ExtractResult;
+const PR = Proto;
+const rd16 = u16;
+const rd32 = u32;
+const ET = EtherType;
+const ETH_HDR = ETH_HEADER_BYTES;
+const L4X = L4Extra;
+const copyToKey_ = copyToKey;
+const parseArp_ = parseArp;
+const parseEthernet_ = parseEthernet;
+const parseIcmpv6_ = parseIcmpv6;
+const parseL4_ = parseL4;
+const parseMpls_ = parseMpls;
+const writeMetadata_ = writeMetadata;
+
 /**
  * Extracts the kernel datapath key of `packet` into `key` (cleared first).
  * Returns why extraction stopped; `truncated-l2` means the kernel would
@@ -50,59 +69,59 @@ import {
  */
 export function extractDatapathKey(packet: Uint8Array, key: FlowKey, md: ExtractMetadata): ExtractResult {
   key.clear();
-  writeMetadata(key, md);
+  writeMetadata_(key, md);
   const p = packet;
   const len = p.length;
   const packetType = md.packetType ?? 0;
   let off = 0;
   let dlType: number;
   if (packetType === 0) {
-    if (len < ETH_HEADER_BYTES) return ExtractResult.truncatedL2;
-    off = parseEthernet(p, len, key, 2, false);
-    dlType = key.view.getUint16(FlowOffset.dl_type);
+    if (len < ETH_HDR) return R.truncatedL2;
+    off = parseEthernet_(p, len, key, 2, false);
+    dlType = key.view.getUint16(O.dl_type);
   } else {
     dlType = packetType & 0xffff;
-    key.view.setUint16(FlowOffset.dl_type, dlType);
+    key.view.setUint16(O.dl_type, dlType);
   }
   switch (dlType) {
-    case EtherType.IP:
+    case ET.IP:
       return extractIpv4(p, off, len, key);
-    case EtherType.IPV6:
+    case ET.IPV6:
       return extractIpv6(p, off, len, key);
-    case EtherType.ARP:
-    case EtherType.RARP:
-      return parseArp(p, off, len, key);
-    case EtherType.MPLS:
-    case EtherType.MPLS_MCAST:
-      return parseMpls(p, off, len, key);
+    case ET.ARP:
+    case ET.RARP:
+      return parseArp_(p, off, len, key);
+    case ET.MPLS:
+    case ET.MPLS_MCAST:
+      return parseMpls_(p, off, len, key);
     default:
-      return ExtractResult.ok;
+      return R.ok;
   }
 }
 
 function extractIpv4(p: Uint8Array, off: number, len: number, key: FlowKey): ExtractResult {
-  if (len - off < 20) return ExtractResult.truncatedL3;
+  if (len - off < 20) return R.truncatedL3;
   const ihlBytes = (p[off]! & 0x0f) * 4;
-  if (ihlBytes < 20 || len - off < ihlBytes) return ExtractResult.badIpHeader;
+  if (ihlBytes < 20 || len - off < ihlBytes) return R.badIpHeader;
   const v = key.view;
-  v.setUint32(FlowOffset.nw_src, u32(p, off + 12));
-  v.setUint32(FlowOffset.nw_dst, u32(p, off + 16));
+  v.setUint32(O.nw_src, rd32(p, off + 12));
+  v.setUint32(O.nw_dst, rd32(p, off + 16));
   const proto = p[off + 9]!;
-  v.setUint8(FlowOffset.nw_proto, proto);
-  v.setUint8(FlowOffset.nw_tos, p[off + 1]!);
-  v.setUint8(FlowOffset.nw_ttl, p[off + 8]!);
-  const fragOff = u16(p, off + 6);
+  v.setUint8(O.nw_proto, proto);
+  v.setUint8(O.nw_tos, p[off + 1]!);
+  v.setUint8(O.nw_ttl, p[off + 8]!);
+  const fragOff = rd16(p, off + 6);
   if ((fragOff & 0x1fff) !== 0) {
-    v.setUint8(FlowOffset.nw_frag, NwFrag.ANY | NwFrag.LATER);
-    return ExtractResult.ok;
+    v.setUint8(O.nw_frag, NF.ANY | NF.LATER);
+    return R.ok;
   }
-  if ((fragOff & 0x2000) !== 0) v.setUint8(FlowOffset.nw_frag, NwFrag.ANY);
-  return parseL4(p, off + ihlBytes, len, proto, key, L4Extra.icmp);
+  if ((fragOff & 0x2000) !== 0) v.setUint8(O.nw_frag, NF.ANY);
+  return parseL4_(p, off + ihlBytes, len, proto, key, L4X.icmp);
 }
 
 function isExtHeader(proto: number): boolean {
-  return proto === Proto.HOPOPTS || proto === Proto.ROUTING || proto === Proto.FRAGMENT
-    || proto === Proto.AH || proto === Proto.NONE || proto === Proto.DSTOPTS;
+  return proto === PR.HOPOPTS || proto === PR.ROUTING || proto === PR.FRAGMENT
+    || proto === PR.AH || proto === PR.NONE || proto === PR.DSTOPTS;
 }
 
 /** Results of `findTransport`, kept in module state to avoid allocating. */
@@ -116,34 +135,34 @@ function findTransport(p: Uint8Array, start: number, len: number, proto: number)
   sawFragment = false;
   fragOffset = 0;
   for (;;) {
-    if (!isExtHeader(proto) || proto === Proto.NONE) {
+    if (!isExtHeader(proto) || proto === PR.NONE) {
       foundProto = proto;
       foundOff = start;
       return;
     }
-    if (len - start < 2 || (proto === Proto.ROUTING && len - start < 4)) {
+    if (len - start < 2 || (proto === PR.ROUTING && len - start < 4)) {
       foundProto = -1;
       return;
     }
     const next = p[start]!;
     let hdrBytes: number;
-    if (proto === Proto.FRAGMENT) {
+    if (proto === PR.FRAGMENT) {
       sawFragment = true;
       if (len - start < 4) {
         foundProto = -1;
         return;
       }
-      const offset = u16(p, start + 2) & 0xfff8;
+      const offset = rd16(p, start + 2) & 0xfff8;
       if (offset !== 0) {
         foundProto = -1;
-        if (!isExtHeader(next) || next === Proto.NONE) {
+        if (!isExtHeader(next) || next === PR.NONE) {
           fragOffset = offset;
           foundProto = next;
         }
         return;
       }
       hdrBytes = 8;
-    } else if (proto === Proto.AH) {
+    } else if (proto === PR.AH) {
       hdrBytes = (p[start + 1]! + 2) * 4;
     } else {
       hdrBytes = (p[start + 1]! + 1) * 8;
@@ -154,26 +173,26 @@ function findTransport(p: Uint8Array, start: number, len: number, proto: number)
 }
 
 function extractIpv6(p: Uint8Array, off: number, len: number, key: FlowKey): ExtractResult {
-  if (len - off < 40) return ExtractResult.truncatedL3;
+  if (len - off < 40) return R.truncatedL3;
   const v = key.view;
-  const tcFlow = u32(p, off);
-  v.setUint8(FlowOffset.nw_proto, Proto.NONE);
-  v.setUint8(FlowOffset.nw_tos, (tcFlow >>> 20) & 0xff);
-  v.setUint8(FlowOffset.nw_ttl, p[off + 7]!);
-  v.setUint32(FlowOffset.ipv6_label, tcFlow & 0x000fffff);
-  copyToKey(p, off + 8, key, FlowOffset.ipv6_src, 16);
-  copyToKey(p, off + 24, key, FlowOffset.ipv6_dst, 16);
+  const tcFlow = rd32(p, off);
+  v.setUint8(O.nw_proto, PR.NONE);
+  v.setUint8(O.nw_tos, (tcFlow >>> 20) & 0xff);
+  v.setUint8(O.nw_ttl, p[off + 7]!);
+  v.setUint32(O.ipv6_label, tcFlow & 0x000fffff);
+  copyToKey_(p, off + 8, key, O.ipv6_src, 16);
+  copyToKey_(p, off + 24, key, O.ipv6_dst, 16);
   findTransport(p, off + 40, len, p[off + 6]!);
   if (sawFragment) {
     if (fragOffset !== 0) {
-      v.setUint8(FlowOffset.nw_frag, NwFrag.ANY | NwFrag.LATER);
-      v.setUint8(FlowOffset.nw_proto, Proto.FRAGMENT);
-      return ExtractResult.ok;
+      v.setUint8(O.nw_frag, NF.ANY | NF.LATER);
+      v.setUint8(O.nw_proto, PR.FRAGMENT);
+      return R.ok;
     }
-    v.setUint8(FlowOffset.nw_frag, NwFrag.ANY);
+    v.setUint8(O.nw_frag, NF.ANY);
   }
-  if (foundProto < 0) return ExtractResult.badIpv6ExtHeader;
-  v.setUint8(FlowOffset.nw_proto, foundProto);
-  if (foundProto === Proto.ICMPV6) return parseIcmpv6(p, foundOff, len, key, false);
-  return parseL4(p, foundOff, len, foundProto, key, L4Extra.none);
+  if (foundProto < 0) return R.badIpv6ExtHeader;
+  v.setUint8(O.nw_proto, foundProto);
+  if (foundProto === PR.ICMPV6) return parseIcmpv6_(p, foundOff, len, key, false);
+  return parseL4_(p, foundOff, len, foundProto, key, L4X.none);
 }

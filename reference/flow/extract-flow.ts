@@ -54,6 +54,25 @@ import {
 
 export { ExtractResult, type ExtractMetadata } from './extract-common.ts';
 
+// Module-level aliases: under tsx every access to an imported binding is a getter call,
+// which costs more than the parsing itself on this hot path.
+const O = FlowOffset;
+const NF = NwFrag;
+const R = ExtractResult;
+const PR = Proto;
+const rd16 = u16;
+const rd32 = u32;
+const ET = EtherType;
+const ETH_HDR = ETH_HEADER_BYTES;
+const L4X = L4Extra;
+const copyToKey_ = copyToKey;
+const parseArp_ = parseArp;
+const parseEthernet_ = parseEthernet;
+const parseIcmpv6_ = parseIcmpv6;
+const parseL4_ = parseL4;
+const parseMpls_ = parseMpls;
+const writeMetadata_ = writeMetadata;
+
 export interface ExtractFlowOptions {
   /** VLAN headers to parse, 1 or 2 (OVS `vlan-limit`; ovs-vswitchd default 1, flow_extract's own default 2). */
   readonly vlanLimit?: number;
@@ -68,63 +87,63 @@ const DEFAULT_OPTIONS: ExtractFlowOptions = { vlanLimit: 2 };
  */
 export function extractFlow(packet: Uint8Array, key: FlowKey, md: ExtractMetadata, options: ExtractFlowOptions = DEFAULT_OPTIONS): ExtractResult {
   key.clear();
-  writeMetadata(key, md);
+  writeMetadata_(key, md);
   const p = packet;
   const len = p.length;
   const packetType = md.packetType ?? 0;
   let off = 0;
   let dlType: number;
   if (packetType === 0) {
-    if (len < ETH_HEADER_BYTES) return ExtractResult.truncatedL2;
+    if (len < ETH_HDR) return R.truncatedL2;
     const limit = Math.min(Math.max(options.vlanLimit ?? 2, 0), 2) || 2;
-    off = parseEthernet(p, len, key, limit, true);
-    dlType = key.view.getUint16(FlowOffset.dl_type);
+    off = parseEthernet_(p, len, key, limit, true);
+    dlType = key.view.getUint16(O.dl_type);
   } else {
     dlType = packetType & 0xffff;
-    key.view.setUint16(FlowOffset.dl_type, dlType);
+    key.view.setUint16(O.dl_type, dlType);
   }
   switch (dlType) {
-    case EtherType.IP:
+    case ET.IP:
       return extractIpv4(p, off, len, key);
-    case EtherType.IPV6:
+    case ET.IPV6:
       return extractIpv6(p, off, len, key);
-    case EtherType.ARP:
-    case EtherType.RARP:
-      return parseArp(p, off, len, key);
-    case EtherType.MPLS:
-    case EtherType.MPLS_MCAST:
-      return parseMpls(p, off, len, key);
+    case ET.ARP:
+    case ET.RARP:
+      return parseArp_(p, off, len, key);
+    case ET.MPLS:
+    case ET.MPLS_MCAST:
+      return parseMpls_(p, off, len, key);
     default:
-      return ExtractResult.ok;
+      return R.ok;
   }
 }
 
 function extractIpv4(p: Uint8Array, off: number, len: number, key: FlowKey): ExtractResult {
   const size = len - off;
-  if (size < 20) return ExtractResult.truncatedL3;
+  if (size < 20) return R.truncatedL3;
   const ihlBytes = (p[off]! & 0x0f) * 4;
-  if (ihlBytes < 20 || size < ihlBytes) return ExtractResult.badIpHeader;
-  const totLen = u16(p, off + 2);
-  if (totLen > size || ihlBytes > totLen || size - totLen > 0xffff) return ExtractResult.badIpHeader;
+  if (ihlBytes < 20 || size < ihlBytes) return R.badIpHeader;
+  const totLen = rd16(p, off + 2);
+  if (totLen > size || ihlBytes > totLen || size - totLen > 0xffff) return R.badIpHeader;
   const v = key.view;
-  v.setUint32(FlowOffset.nw_src, u32(p, off + 12));
-  v.setUint32(FlowOffset.nw_dst, u32(p, off + 16));
+  v.setUint32(O.nw_src, rd32(p, off + 12));
+  v.setUint32(O.nw_dst, rd32(p, off + 16));
   const proto = p[off + 9]!;
-  const fragOff = u16(p, off + 6);
+  const fragOff = rd16(p, off + 6);
   let frag = 0;
-  if ((fragOff & 0x3fff) !== 0) frag = (fragOff & 0x1fff) !== 0 ? NwFrag.ANY | NwFrag.LATER : NwFrag.ANY;
-  v.setUint8(FlowOffset.nw_tos, p[off + 1]!);
-  v.setUint8(FlowOffset.nw_ttl, p[off + 8]!);
-  v.setUint8(FlowOffset.nw_proto, proto);
-  v.setUint8(FlowOffset.nw_frag, frag);
-  if ((frag & NwFrag.LATER) !== 0) return ExtractResult.ok;
+  if ((fragOff & 0x3fff) !== 0) frag = (fragOff & 0x1fff) !== 0 ? NF.ANY | NF.LATER : NF.ANY;
+  v.setUint8(O.nw_tos, p[off + 1]!);
+  v.setUint8(O.nw_ttl, p[off + 8]!);
+  v.setUint8(O.nw_proto, proto);
+  v.setUint8(O.nw_frag, frag);
+  if ((frag & NF.LATER) !== 0) return R.ok;
   return extractL4(p, off + ihlBytes, off + totLen, proto, key);
 }
 
 /** miniflow_extract's L4 chain is the same for IPv4 and IPv6 (ICMP over IPv6 and ICMPv6 over IPv4 included). */
 function extractL4(p: Uint8Array, off: number, end: number, proto: number, key: FlowKey): ExtractResult {
-  if (proto === Proto.ICMPV6) return parseIcmpv6(p, off, end, key, true);
-  return parseL4(p, off, end, proto, key, L4Extra.icmpIgmp);
+  if (proto === PR.ICMPV6) return parseIcmpv6_(p, off, end, key, true);
+  return parseL4_(p, off, end, proto, key, L4X.icmpIgmp);
 }
 
 /** Walks IPv6 extension headers as parse_ipv6_ext_hdrs__ does. Sets walkProto/walkFrag/walkOff; false on failure. */
@@ -135,29 +154,29 @@ let walkOff = 0;
 function walkIpv6ExtHeaders(p: Uint8Array, off: number, end: number, proto: number): boolean {
   walkFrag = 0;
   for (;;) {
-    if (proto !== Proto.HOPOPTS && proto !== Proto.ROUTING && proto !== Proto.DSTOPTS && proto !== Proto.AH && proto !== Proto.FRAGMENT) {
+    if (proto !== PR.HOPOPTS && proto !== PR.ROUTING && proto !== PR.DSTOPTS && proto !== PR.AH && proto !== PR.FRAGMENT) {
       walkProto = proto;
       walkOff = off;
       return true;
     }
     if (end - off < 8) return false;
     const next = p[off]!;
-    if (proto === Proto.FRAGMENT) {
-      const offlg = u16(p, off + 2);
+    if (proto === PR.FRAGMENT) {
+      const offlg = rd16(p, off + 2);
       proto = next;
       off += 8;
       if (offlg !== 0) {
-        walkFrag = NwFrag.ANY;
+        walkFrag = NF.ANY;
         if ((offlg & 0xfff8) !== 0) {
-          walkFrag |= NwFrag.LATER;
-          walkProto = Proto.FRAGMENT;
+          walkFrag |= NF.LATER;
+          walkProto = PR.FRAGMENT;
           walkOff = off;
           return true;
         }
       }
       continue;
     }
-    const hdrBytes = proto === Proto.AH ? (p[off + 1]! + 2) * 4 : (p[off + 1]! + 1) * 8;
+    const hdrBytes = proto === PR.AH ? (p[off + 1]! + 2) * 4 : (p[off + 1]! + 1) * 8;
     proto = next;
     if (end - off < hdrBytes) return false;
     off += hdrBytes;
@@ -166,20 +185,20 @@ function walkIpv6ExtHeaders(p: Uint8Array, off: number, end: number, proto: numb
 
 function extractIpv6(p: Uint8Array, off: number, len: number, key: FlowKey): ExtractResult {
   const size = len - off;
-  if (size < 40) return ExtractResult.truncatedL3;
-  const plen = u16(p, off + 4);
-  if (plen + 40 > size || size - (plen + 40) > 0xffff) return ExtractResult.badIpHeader;
-  copyToKey(p, off + 8, key, FlowOffset.ipv6_src, 16);
-  copyToKey(p, off + 24, key, FlowOffset.ipv6_dst, 16);
+  if (size < 40) return R.truncatedL3;
+  const plen = rd16(p, off + 4);
+  if (plen + 40 > size || size - (plen + 40) > 0xffff) return R.badIpHeader;
+  copyToKey_(p, off + 8, key, O.ipv6_src, 16);
+  copyToKey_(p, off + 24, key, O.ipv6_dst, 16);
   const end = off + 40 + plen;
-  const tcFlow = u32(p, off);
-  if (!walkIpv6ExtHeaders(p, off + 40, end, p[off + 6]!)) return ExtractResult.badIpv6ExtHeader;
+  const tcFlow = rd32(p, off);
+  if (!walkIpv6ExtHeaders(p, off + 40, end, p[off + 6]!)) return R.badIpv6ExtHeader;
   const v = key.view;
-  v.setUint32(FlowOffset.ipv6_label, tcFlow & 0x000fffff);
-  v.setUint8(FlowOffset.nw_tos, (tcFlow >>> 20) & 0xff);
-  v.setUint8(FlowOffset.nw_ttl, p[off + 7]!);
-  v.setUint8(FlowOffset.nw_proto, walkProto);
-  v.setUint8(FlowOffset.nw_frag, walkFrag);
-  if ((walkFrag & NwFrag.LATER) !== 0) return ExtractResult.ok;
+  v.setUint32(O.ipv6_label, tcFlow & 0x000fffff);
+  v.setUint8(O.nw_tos, (tcFlow >>> 20) & 0xff);
+  v.setUint8(O.nw_ttl, p[off + 7]!);
+  v.setUint8(O.nw_proto, walkProto);
+  v.setUint8(O.nw_frag, walkFrag);
+  if ((walkFrag & NF.LATER) !== 0) return R.ok;
   return extractL4(p, walkOff, end, walkProto, key);
 }
