@@ -80,6 +80,10 @@ function printIpPayload(p: SummaryPrinter, proto: number, at: number, length: nu
     case 58:
       if (ip.version !== 6) return p.print('[icmp6 requires IPv6]');
       return printIcmpv6(p, at, length);
+    case 4:
+      return printIpv4(p, at, length);
+    case 41:
+      return printIpv6(p, at, length);
     case 59:
       return p.print('no next header');
     default:

@@ -76,3 +76,34 @@ t.test('random bytes after a valid Ethernet header never break the printer', (t)
   t.pass('3000 random frames');
   t.end();
 });
+
+// Helper A's fixtures carry what tcpdump -nn -e -t printed for each frame.
+// Those listed here need an application or bridge protocol dissected, which
+// summary.ts leaves out on purpose (see its header comment).
+const OUT_OF_SCOPE: Readonly<Record<string, string>> = {
+  'ipv4-tcp-psh-ack-payload': 'tcpdump dissects HTTP on port 80',
+  'ipv4-udp-dns-query': 'tcpdump dissects DNS on port 53',
+  'dot3-llc-stp': 'tcpdump dissects STP',
+  'ipv6-udp': 'tcpdump dissects DHCPv6 on ports 546/547',
+};
+
+interface Fixture {
+  name: string;
+  hex: string;
+  tcpdump?: string;
+}
+
+t.test("matches the tcpdump lines of helper A's fixtures", (t) => {
+  const path = fileURLToPath(new URL('./fixtures/packet-fixtures.json', import.meta.url));
+  const fixtures = (JSON.parse(readFileSync(path, 'utf8')) as { fixtures: Fixture[] }).fixtures;
+  const withLines = fixtures.filter((f) => typeof f.tcpdump === 'string');
+  t.ok(withLines.length >= 30, `${withLines.length} fixtures with tcpdump lines`);
+  for (const f of withLines) {
+    const why = OUT_OF_SCOPE[f.name];
+    const got = summarizePacket(Uint8Array.from(Buffer.from(f.hex, 'hex')));
+    const want = (f.tcpdump ?? '').split('\n')[0];
+    if (why === undefined) t.equal(got, want, f.name);
+    else t.not(got, want, `${f.name}: differs on purpose (${why})`);
+  }
+  t.end();
+});
