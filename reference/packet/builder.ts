@@ -15,6 +15,7 @@
  */
 import { parseLayers, type ParsedArg, type ParsedLayer } from './builder-parser.ts';
 import type { FieldValue, LayerName, LayerSpec } from './layer-model.ts';
+import { PacketBuildError } from './layer-model.ts';
 import { describeLayer } from './describe-layer.ts';
 import { encodePacket } from './encode.ts';
 
@@ -105,8 +106,9 @@ export function parsePacketExpression(text: string, catalog: LayerCatalog = defa
 
 /**
  * Parses and encodes `text`. Throws `BuilderError` with the parse error's
- * message, or with the encoder's message prefixed by the expression, when the
- * expression is wrong.
+ * message, or with the encoder's `PacketBuildError` message prefixed by the
+ * expression, when the expression is wrong; any other error is a bug and
+ * propagates unchanged.
  */
 export function buildPacket(text: string, catalog: LayerCatalog = defaultLayerCatalog): Uint8Array {
   const parsed = parsePacketExpression(text, catalog);
@@ -114,8 +116,8 @@ export function buildPacket(text: string, catalog: LayerCatalog = defaultLayerCa
   try {
     return encodePacket(parsed.layers);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new BuilderError(`cannot build ${JSON.stringify(text)}: ${why}`, text, undefined);
+    if (!(err instanceof PacketBuildError)) throw err;
+    throw new BuilderError(`cannot build ${JSON.stringify(text)}: ${err.message}`, text, undefined);
   }
 }
 
