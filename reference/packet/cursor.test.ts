@@ -31,3 +31,22 @@ t.test('writer grows, patches and refuses patches past its length', (t) => {
   t.throws(() => w.patchU32(9, 0), RangeError);
   t.end();
 });
+
+t.test('writer keeps every write across buffer growth', (t) => {
+  const w = new ByteWriter(16);
+  const expected: number[] = [];
+  w.zeros(10);
+  expected.push(...new Array<number>(10).fill(0));
+  const big = Uint8Array.from({ length: 40 }, (_, i) => i + 1);
+  w.bytes(big);
+  expected.push(...big);
+  for (let i = 0; i < 100; i++) {
+    w.u8(i).u16(0x0102).u32(0x03040506).u16Le(0x0708).u32Le(0x090a0b0c);
+    expected.push(i, 1, 2, 3, 4, 5, 6, 8, 7, 0x0c, 0x0b, 0x0a, 0x09);
+  }
+  w.zeros(300);
+  expected.push(...new Array<number>(300).fill(0));
+  t.equal(w.length, expected.length);
+  t.same([...w.finish()], expected);
+  t.end();
+});

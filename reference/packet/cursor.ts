@@ -104,6 +104,8 @@ export class ByteWriter {
     this.view = new DataView(this.buf.buffer);
   }
 
+  /** Reserves `n` bytes and returns their offset. May replace `buf` and `view`:
+   *  callers must call it before reading either. */
   private ensure(n: number): number {
     const at = this.length;
     if (at + n > this.buf.length) {
@@ -119,31 +121,38 @@ export class ByteWriter {
   }
 
   u8(v: number): this {
-    this.view.setUint8(this.ensure(1), v & 0xff);
+    const at = this.ensure(1);
+    this.view.setUint8(at, v & 0xff);
     return this;
   }
   u16(v: number): this {
-    this.view.setUint16(this.ensure(2), v & 0xffff);
+    const at = this.ensure(2);
+    this.view.setUint16(at, v & 0xffff);
     return this;
   }
   u32(v: number): this {
-    this.view.setUint32(this.ensure(4), v >>> 0);
+    const at = this.ensure(4);
+    this.view.setUint32(at, v >>> 0);
     return this;
   }
   u16Le(v: number): this {
-    this.view.setUint16(this.ensure(2), v & 0xffff, true);
+    const at = this.ensure(2);
+    this.view.setUint16(at, v & 0xffff, true);
     return this;
   }
   u32Le(v: number): this {
-    this.view.setUint32(this.ensure(4), v >>> 0, true);
+    const at = this.ensure(4);
+    this.view.setUint32(at, v >>> 0, true);
     return this;
   }
   bytes(b: Uint8Array): this {
-    this.buf.set(b, this.ensure(b.length));
+    const at = this.ensure(b.length);
+    this.buf.set(b, at);
     return this;
   }
   zeros(n: number): this {
-    this.buf.fill(0, this.ensure(n), this.length);
+    const at = this.ensure(n);
+    this.buf.fill(0, at, this.length);
     return this;
   }
   patchU8(at: number, v: number): void {
