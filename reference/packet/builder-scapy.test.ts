@@ -1,8 +1,8 @@
 /**
  * Cross-check: every expression of scapy/corpus.txt is built by our builder
  * and encoder and by scapy 2.5 itself (scapy/build.py, run by Debian's
- * /usr/bin/python3), and the bytes must be identical. Skipped, visibly, when
- * scapy is not installed.
+ * /usr/bin/python3, or $REFSWITCH_SCAPY_PYTHON), and the bytes must be
+ * identical. Skipped, visibly, when scapy is not installed.
  */
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BUILDER_LAYER_NAMES, buildPacket, parsePacketExpression } from './builder.ts';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = process.env['REFSWITCH_SCAPY_PYTHON'] ?? '/usr/bin/python3';
 const BRIDGE = fileURLToPath(new URL('./scapy/build.py', import.meta.url));
 const CORPUS = fileURLToPath(new URL('./scapy/corpus.txt', import.meta.url));
 
@@ -105,6 +105,12 @@ t.test('builder + encoder agree with scapy 2.5 on the corpus', { skip }, (t) => 
   });
   t.comment(`${corpus.length - mismatches.length}/${corpus.length} corpus expressions identical to scapy`);
   t.end();
+});
+
+t.test('the bridge reads JSON or lines and reports errors in place', { skip }, async (t) => {
+  t.same(buildWithScapy(['Raw(b"\\x00ab")', 'IP(foo=1)', 'UDP()']), ['006162', '!error AttributeError: foo', '0035003500080000']);
+  const lines = spawnSync(PYTHON, [BRIDGE], { input: '# comment\n\nRaw(b"a")\n  Raw(load=b"b")  \n', encoding: 'utf8' });
+  t.equal(lines.stdout, '61\n62\n');
 });
 
 t.test('the corpus parses and uses every layer (no scapy needed)', async (t) => {
