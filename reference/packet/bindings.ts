@@ -77,9 +77,18 @@ for (const b of BINDINGS) {
   if (!byPair.has(pair)) byPair.set(pair, { ...b.fields, ...b.buildOnly });
 }
 
+const byLowerValue = new Map<LayerName, Map<number, LayerName>>();
+for (const b of BINDINGS) {
+  const values = Object.values(b.fields);
+  if (values.length !== 1 || b.buildOnly !== undefined) continue;
+  const m = byLowerValue.get(b.lower) ?? new Map<number, LayerName>();
+  if (!m.has(values[0] ?? -1)) m.set(values[0] ?? -1, b.upper);
+  byLowerValue.set(b.lower, m);
+}
+
 /** The upper layer announced by a lower layer's single dispatch value, or null. */
 export function nextLayerFor(lower: LayerName, value: number): LayerName | null {
-  return byDispatch.get(`${lower}/${value}`) ?? null;
+  return byLowerValue.get(lower)?.get(value) ?? null;
 }
 
 /** LLC dispatches on three fields at once. */

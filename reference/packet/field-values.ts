@@ -21,9 +21,11 @@ export function formatIpv4(b: Uint8Array, at: number): string {
 }
 
 /** RFC 5952: lowercase, no leading zeros, longest run (>= 2) of zero groups as '::', first on ties; IPv4-mapped as ::ffff:a.b.c.d. */
+const groups = new Uint16Array(8);
+
 export function formatIpv6(b: Uint8Array, at: number): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push(((b[at + 2 * i] ?? 0) << 8) | (b[at + 2 * i + 1] ?? 0));
+  const g = groups;
+  for (let i = 0; i < 8; i++) g[i] = ((b[at + 2 * i] ?? 0) << 8) | (b[at + 2 * i + 1] ?? 0);
   if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
     return `::ffff:${formatIpv4(b, at + 12)}`;
   }
@@ -36,9 +38,17 @@ export function formatIpv6(b: Uint8Array, at: number): string {
     if (j - i > bestLen) { bestAt = i; bestLen = j - i; }
     i = j;
   }
-  const hex = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
-  if (bestAt < 0) return hex(g);
-  return `${hex(g.slice(0, bestAt))}::${hex(g.slice(bestAt + bestLen))}`;
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestAt) {
+      out += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (out !== '' && !out.endsWith(':')) out += ':';
+    out += (g[i] ?? 0).toString(16);
+  }
+  return out;
 }
 
 export function parseMac(text: string): Uint8Array | null {

@@ -37,6 +37,11 @@ export interface FieldDef {
 
 interface PlacedField extends FieldDef {
   readonly bitOffset: number;
+  /** Precomputed read plan: first byte, bytes spanned (<= 4), right shift after reading them, mask. */
+  readonly byte: number;
+  readonly span: number;
+  readonly drop: number;
+  readonly mask: number;
 }
 
 export interface Header {
@@ -49,7 +54,11 @@ export function defineHeader(fields: readonly FieldDef[]): Header {
   let bit = 0;
   const placed: PlacedField[] = [];
   for (const f of fields) {
-    placed.push({ ...f, bitOffset: bit });
+    const shift = bit & 7;
+    const span = (shift + f.bits + 7) >> 3;
+    const isInt = f.kind === 'uint' || f.kind === 'flags';
+    if (isInt && (f.bits > 32 || span > 4)) throw new Error(`field ${f.name}: ${f.bits} bits at bit ${bit} spans more than 4 bytes`);
+    placed.push({ ...f, bitOffset: bit, byte: bit >> 3, span, drop: span * 8 - shift - f.bits, mask: f.bits >= 32 ? 0xffffffff : 2 ** f.bits - 1 });
     bit += f.bits;
   }
   if (bit % 8 !== 0) throw new Error(`header fields add up to ${bit} bits, not whole bytes`);
@@ -77,6 +86,10 @@ export function getBits(view: DataView, at: number, bitOffset: number, bits: num
 }
 
 function setBits(buf: Uint8Array, bitOffset: number, bits: number, value: number): void {
+  if ((bitOffset & 7) === 0 && (bits & 7) === 0) {
+    for (let i = (bits >> 3) - 1, p = bitOffset >> 3; i >= 0; i--, p++) buf[p] = Math.floor(value / 2 ** (8 * i)) & 0xff;
+    return;
+  }
   for (let i = 0; i < bits; i++) {
     const bit = Math.floor(value / 2 ** (bits - 1 - i)) & 1;
     const pos = bitOffset + i;
@@ -86,15 +99,27 @@ function setBits(buf: Uint8Array, bitOffset: number, bits: number, value: number
   }
 }
 
+/** Reads a precompiled integer field. */
+function readField(view: DataView, at: number, f: PlacedField): number {
+  const p = at + f.byte;
+  switch (f.span) {
+    case 1: return (view.getUint8(p) >>> f.drop) & f.mask;
+    case 2: return (view.getUint16(p) >>> f.drop) & f.mask;
+    case 3: return (((view.getUint16(p) << 8) | view.getUint8(p + 2)) >>> f.drop) & f.mask;
+    default: return f.drop === 0 && f.bits === 32 ? view.getUint32(p) : ((view.getUint32(p) >>> f.drop) & f.mask) >>> 0;
+  }
+}
+
 /** Decodes every field of `h` at `at` into `out` (caller checked the bytes exist). */
 export function decodeHeader(h: Header, bytes: Uint8Array, view: DataView, at: number, out: Record<string, FieldValue>): void {
-  for (const f of h.fields) {
-    const byte = at + (f.bitOffset >> 3);
+  const fields = h.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i] as PlacedField;
     switch (f.kind) {
-      case 'mac': out[f.name] = formatMac(bytes, byte); break;
-      case 'ipv4': out[f.name] = formatIpv4(bytes, byte); break;
-      case 'ipv6': out[f.name] = formatIpv6(bytes, byte); break;
-      default: out[f.name] = getBits(view, at, f.bitOffset, f.bits);
+      case 'mac': out[f.name] = formatMac(bytes, at + f.byte); break;
+      case 'ipv4': out[f.name] = formatIpv4(bytes, at + f.byte); break;
+      case 'ipv6': out[f.name] = formatIpv6(bytes, at + f.byte); break;
+      default: out[f.name] = readField(view, at, f);
     }
   }
 }
