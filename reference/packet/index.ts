@@ -7,6 +7,8 @@ export { encodePacket } from './encode.ts';
 export { describeLayer } from './describe-layer.ts';
 export { formatIpv4, formatIpv6, formatMac, parseIpv4, parseIpv6, parseMac } from './field-values.ts';
 export { internetChecksum, sctpCrc32c, sumWords, foldChecksum } from './checksum.ts';
+export { loadPacketFixtures } from './packet-fixtures.ts';
+export type { PacketFixture } from './packet-fixtures.ts';
 export * from './builder.ts';
 export * from './pcap-format.ts';
 export * from './pcap-decoder.ts';
