@@ -28,12 +28,12 @@ if (!npmInstalled()) {
 // visible reason instead.
 const wanted = {
   test: [
-    ['/usr/bin/ovs-vswitchd', 'openvswitch-switch'],
+    ['/usr/sbin/ovs-vswitchd', 'openvswitch-switch'],
     ['/usr/lib/python3/dist-packages/scapy', 'python3-scapy'],
     ['/usr/bin/tcpdump', 'tcpdump'],
   ],
   conformance: [
-    ['/usr/bin/ovs-vswitchd', 'openvswitch-switch'],
+    ['/usr/sbin/ovs-vswitchd', 'openvswitch-switch'],
   ],
 }[purpose] ?? [];
 const missing = wanted.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
@@ -55,7 +55,7 @@ if (missing.length > 0) {
 }
 // Open vSwitch's Debian package starts its services; the cross-checks run
 // private instances instead and never touch the system ones.
-if (purpose === 'test' && existsSync('/usr/bin/ovs-vswitchd')) {
+if (purpose === 'test' && existsSync('/usr/sbin/ovs-vswitchd')) {
   const v = spawnSync('ovs-vswitchd', ['--version'], { encoding: 'utf8' });
   if (v.status === 0) log(v.stdout.split('\n')[0]);
 }
