@@ -285,80 +285,41 @@ const SIMPLE_SLOTS = {
   packet_type: ['packet_type', 4], tcp_flags: ['tcp_flags', 2],
 } as const satisfies Partial<Record<OdpFixedAttrName, readonly [FlowFieldSlot, number]>>;
 
+/** Byte ranges of an attribute that map one-to-one onto flow slots: [attr offset, slot, bytes, offset within slot]. */
+type Span = readonly [number, FlowFieldSlot, number, number?];
+const TP: readonly Span[] = [[0, 'tp_src', 2], [2, 'tp_dst', 2]];
+const TYPE_CODE: readonly Span[] = [[0, 'tp_src', 1, 1], [1, 'tp_dst', 1, 1]];
+const SPANS: Partial<Record<OdpFixedAttrName, readonly Span[]>> = {
+  ct_state: [[3, 'ct_state', 1]],
+  ct_tuple4: [[8, 'ct_tp_src', 2], [10, 'ct_tp_dst', 2], [12, 'ct_nw_proto', 1]],
+  ct_tuple6: [[32, 'ct_tp_src', 2], [34, 'ct_tp_dst', 2], [36, 'ct_nw_proto', 1]],
+  eth: [[0, 'dl_src', 6], [6, 'dl_dst', 6]],
+  ipv4: [[0, 'nw_src', 4], [4, 'nw_dst', 4], [8, 'nw_proto', 1], [9, 'nw_tos', 1], [10, 'nw_ttl', 1]],
+  ipv6: [[0, 'ipv6_src', 16], [16, 'ipv6_dst', 16], [32, 'ipv6_label', 4], [36, 'nw_proto', 1], [37, 'nw_tos', 1], [38, 'nw_ttl', 1]],
+  arp: [[0, 'nw_src', 4], [4, 'nw_dst', 4], [9, 'nw_proto', 1], [10, 'arp_sha', 6], [16, 'arp_tha', 6]],
+  tcp: TP, udp: TP, sctp: TP, icmp: TYPE_CODE, icmpv6: TYPE_CODE,
+  nd: [[0, 'nd_target', 16], [16, 'arp_sha', 6], [22, 'arp_tha', 6]],
+};
+const FRAG_AT: Partial<Record<OdpFixedAttrName, number>> = { ipv4: 11, ipv6: 39 };
+
 function readFixed(a: OdpFixedAttr, f: Pair): void {
   if (a.name in SIMPLE_SLOTS) {
     const [slot, n] = SIMPLE_SLOTS[a.name as keyof typeof SIMPLE_SLOTS];
     copyOut(a, 0, f, slot, n);
     return;
   }
-  const frag = (at: number): void => {
-    const v = a.key[at] ?? 0;
+  if (a.name === 'eth_type') {
+    if (a.keyAbsent) {
+      f.key.view.setUint16(FlowOffset.dl_type, 0x05ff);
+      f.mask.view.setUint16(FlowOffset.dl_type, readUint(a.mask, 0, 2));
+    } else copyOut(a, 0, f, 'dl_type', 2);
+    return;
+  }
+  for (const [at, slot, n, delta] of SPANS[a.name] ?? []) copyOut(a, at, f, slot, n, delta ?? 0);
+  const fragAt = FRAG_AT[a.name];
+  if (fragAt !== undefined) {
+    const v = a.key[fragAt] ?? 0;
     f.key.bytes[FlowOffset.nw_frag] = v === 0 ? 0 : v === 1 ? NwFrag.ANY : NwFrag.ANY | NwFrag.LATER;
-    f.mask.bytes[FlowOffset.nw_frag] = a.mask[at] ? NwFrag.MASK : 0;
-  };
-  switch (a.name) {
-    case 'ct_state':
-      copyOut(a, 3, f, 'ct_state', 1);
-      return;
-    case 'ct_tuple4':
-    case 'ct_tuple6': {
-      const base = a.name === 'ct_tuple4' ? 8 : 32;
-      copyOut(a, base, f, 'ct_tp_src', 2);
-      copyOut(a, base + 2, f, 'ct_tp_dst', 2);
-      copyOut(a, base + 4, f, 'ct_nw_proto', 1);
-      return;
-    }
-    case 'eth':
-      copyOut(a, 0, f, 'dl_src', 6);
-      copyOut(a, 6, f, 'dl_dst', 6);
-      return;
-    case 'eth_type':
-      if (a.keyAbsent) {
-        f.key.view.setUint16(FlowOffset.dl_type, 0x05ff);
-        f.mask.view.setUint16(FlowOffset.dl_type, readUint(a.mask, 0, 2));
-      } else copyOut(a, 0, f, 'dl_type', 2);
-      return;
-    case 'ipv4':
-      copyOut(a, 0, f, 'nw_src', 4);
-      copyOut(a, 4, f, 'nw_dst', 4);
-      copyOut(a, 8, f, 'nw_proto', 1);
-      copyOut(a, 9, f, 'nw_tos', 1);
-      copyOut(a, 10, f, 'nw_ttl', 1);
-      frag(11);
-      return;
-    case 'ipv6':
-      copyOut(a, 0, f, 'ipv6_src', 16);
-      copyOut(a, 16, f, 'ipv6_dst', 16);
-      copyOut(a, 32, f, 'ipv6_label', 4);
-      copyOut(a, 36, f, 'nw_proto', 1);
-      copyOut(a, 37, f, 'nw_tos', 1);
-      copyOut(a, 38, f, 'nw_ttl', 1);
-      frag(39);
-      return;
-    case 'arp':
-      copyOut(a, 0, f, 'nw_src', 4);
-      copyOut(a, 4, f, 'nw_dst', 4);
-      copyOut(a, 9, f, 'nw_proto', 1);
-      copyOut(a, 10, f, 'arp_sha', 6);
-      copyOut(a, 16, f, 'arp_tha', 6);
-      return;
-    case 'tcp':
-    case 'udp':
-    case 'sctp':
-      copyOut(a, 0, f, 'tp_src', 2);
-      copyOut(a, 2, f, 'tp_dst', 2);
-      return;
-    case 'icmp':
-    case 'icmpv6':
-      copyOut(a, 0, f, 'tp_src', 1, 1);
-      copyOut(a, 1, f, 'tp_dst', 1, 1);
-      return;
-    case 'nd':
-      copyOut(a, 0, f, 'nd_target', 16);
-      copyOut(a, 16, f, 'arp_sha', 6);
-      copyOut(a, 22, f, 'arp_tha', 6);
-      return;
-    default:
-      return;
+    f.mask.bytes[FlowOffset.nw_frag] = a.mask[fragAt] ? NwFrag.MASK : 0;
   }
 }
