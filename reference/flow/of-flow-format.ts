@@ -20,23 +20,13 @@
  * by name).
  */
 import { FlowOffset, type FlowKey } from './flow-key.ts';
+import { EthType, IpProto } from './field-prereqs.ts';
 import { ofFlowWildcards } from './of-flow-wildcards.ts';
 import {
   CT_STATE_MASK, CT_STATE_NAMES, TCP_FLAGS_MASK, TCP_FLAG_NAMES, formatFlags, formatFlagsMasked, formatIpv4Masked,
   formatIpv6Masked, formatMacMasked, formatOfPort, hexAlt,
 } from './of-flow-values.ts';
 
-const ETH_IP = 0x0800;
-const ETH_IPV6 = 0x86dd;
-const ETH_ARP = 0x0806;
-const ETH_RARP = 0x8035;
-const ETH_MPLS = 0x8847;
-const ETH_MPLS_MCAST = 0x8848;
-const PROTO_ICMP = 1;
-const PROTO_TCP = 6;
-const PROTO_UDP = 17;
-const PROTO_ICMPV6 = 58;
-const PROTO_SCTP = 132;
 /** OpenFlow's default rule priority; `priority=` is printed only when different. */
 export const OFP_DEFAULT_PRIORITY = 0x8000;
 
@@ -178,19 +168,19 @@ function formatPacketType(value: number, mask: number): string {
   return `packet_type=(${part(value >>> 16, mask >>> 16)},${part(value & 0xffff, mask & 0xffff)})`;
 }
 
-const IP_SHORTHANDS: Readonly<Record<number, string>> = { [PROTO_ICMP]: 'icmp', [PROTO_TCP]: 'tcp', [PROTO_UDP]: 'udp', [PROTO_SCTP]: 'sctp' };
-const IPV6_SHORTHANDS: Readonly<Record<number, string>> = { [PROTO_ICMPV6]: 'icmp6', [PROTO_TCP]: 'tcp6', [PROTO_UDP]: 'udp6', [PROTO_SCTP]: 'sctp6' };
-const L2_SHORTHANDS: Readonly<Record<number, string>> = { [ETH_ARP]: 'arp', [ETH_RARP]: 'rarp', [ETH_MPLS]: 'mpls', [ETH_MPLS_MCAST]: 'mplsm' };
+const IP_SHORTHANDS: Readonly<Record<number, string>> = { [IpProto.ICMP]: 'icmp', [IpProto.TCP]: 'tcp', [IpProto.UDP]: 'udp', [IpProto.SCTP]: 'sctp' };
+const IPV6_SHORTHANDS: Readonly<Record<number, string>> = { [IpProto.ICMPV6]: 'icmp6', [IpProto.TCP]: 'tcp6', [IpProto.UDP]: 'udp6', [IpProto.SCTP]: 'sctp6' };
+const L2_SHORTHANDS: Readonly<Record<number, string>> = { [EthType.ARP]: 'arp', [EthType.RARP]: 'rarp', [EthType.MPLS]: 'mpls', [EthType.MPLS_MCAST]: 'mplsm' };
 
 /** The protocol shorthand; says whether dl_type and nw_proto were folded into it. */
 function formatShorthand(p: Pair, out: Out, dlType: number): { type: boolean; proto: boolean } {
   const [, typeMask] = p.u16(FlowOffset.dl_type);
   if (typeMask === 0) return { type: false, proto: false };
   const [proto, protoMask] = p.u8(FlowOffset.nw_proto);
-  if (dlType === ETH_IP || dlType === ETH_IPV6) {
-    const table = dlType === ETH_IP ? IP_SHORTHANDS : IPV6_SHORTHANDS;
+  if (dlType === EthType.IP || dlType === EthType.IPV6) {
+    const table = dlType === EthType.IP ? IP_SHORTHANDS : IPV6_SHORTHANDS;
     const named = protoMask !== 0 ? table[proto] : undefined;
-    out.put(named ?? (dlType === ETH_IP ? 'ip' : 'ipv6'));
+    out.put(named ?? (dlType === EthType.IP ? 'ip' : 'ipv6'));
     return { type: true, proto: named !== undefined };
   }
   const named = L2_SHORTHANDS[dlType];
@@ -231,8 +221,8 @@ function formatPortAndL2(p: Pair, out: Out, dlType: number, skipType: boolean): 
 
 function formatL3(p: Pair, out: Out, dlType: number, skipProto: boolean): void {
   const O = FlowOffset;
-  const isArp = dlType === ETH_ARP || dlType === ETH_RARP;
-  if (dlType === ETH_IPV6) {
+  const isArp = dlType === EthType.ARP || dlType === EthType.RARP;
+  if (dlType === EthType.IPV6) {
     out.ipv6(p, 'ipv6_src', O.ipv6_src);
     out.ipv6(p, 'ipv6_dst', O.ipv6_dst);
     const [label, labelMask] = p.u32(O.ipv6_label);
@@ -287,10 +277,10 @@ function formatFrag(p: Pair, out: Out): void {
 function formatL4(p: Pair, out: Out, dlType: number): void {
   const O = FlowOffset;
   const proto = p.f.view.getUint8(O.nw_proto);
-  if ((dlType === ETH_IP && proto === PROTO_ICMP) || (dlType === ETH_IPV6 && proto === PROTO_ICMPV6)) {
+  if ((dlType === EthType.IP && proto === IpProto.ICMP) || (dlType === EthType.IPV6 && proto === IpProto.ICMPV6)) {
     out.u16Masked('icmp_type', p.u16(O.tp_src));
     out.u16Masked('icmp_code', p.u16(O.tp_dst));
-    if (dlType === ETH_IPV6) {
+    if (dlType === EthType.IPV6) {
       out.ipv6(p, 'nd_target', O.nd_target);
       out.mac(p, 'nd_sll', O.arp_sha);
       out.mac(p, 'nd_tll', O.arp_tha);
@@ -301,7 +291,7 @@ function formatL4(p: Pair, out: Out, dlType: number): void {
   }
   const flowDlType = p.f.view.getUint16(O.dl_type);
   const [flags, flagsMask] = p.u16(O.tcp_flags);
-  if ((flowDlType === ETH_IP || flowDlType === ETH_IPV6) && proto === PROTO_TCP && flagsMask !== 0) {
+  if ((flowDlType === EthType.IP || flowDlType === EthType.IPV6) && proto === IpProto.TCP && flagsMask !== 0) {
     out.put(`tcp_flags=${formatFlagsMasked(flags, flagsMask & TCP_FLAGS_MASK, TCP_FLAGS_MASK, TCP_FLAG_NAMES)}`);
   }
 }

@@ -17,13 +17,8 @@
  * the IGMP group, the conntrack original-direction addresses.
  */
 import { FlowKey, FlowOffset, NwFrag } from './flow-key.ts';
+import { EthType } from './field-prereqs.ts';
 
-const ETH_IP = 0x0800;
-const ETH_IPV6 = 0x86dd;
-const ETH_ARP = 0x0806;
-const ETH_RARP = 0x8035;
-const ETH_MPLS = 0x8847;
-const ETH_MPLS_MCAST = 0x8848;
 /** Protocols whose first fragment carries tp_src/tp_dst in OVS's flow: ICMP, IGMP, TCP, UDP, ICMPv6, SCTP. */
 const PORT_PROTOCOLS: ReadonlySet<number> = new Set([1, 2, 6, 17, 58, 132]);
 const ND_SOLICIT = 135;
@@ -76,10 +71,10 @@ export function ofFlowWildcards(flow: FlowKey, options: OfWildcardsOptions = {})
 
 function maskNetwork(flow: FlowKey, mask: FlowKey, dlType: number): void {
   const O = FlowOffset;
-  if (dlType === ETH_IP) {
+  if (dlType === EthType.IP) {
     setOnes(mask, O.nw_src, 4);
     setOnes(mask, O.nw_dst, 4);
-  } else if (dlType === ETH_IPV6) {
+  } else if (dlType === EthType.IPV6) {
     setOnes(mask, O.ipv6_src, 16);
     setOnes(mask, O.ipv6_dst, 16);
     setOnes(mask, O.ipv6_label, 4);
@@ -88,10 +83,10 @@ function maskNetwork(flow: FlowKey, mask: FlowKey, dlType: number): void {
       setOnes(mask, O.arp_tha, 6);
       setOnes(mask, O.nd_target, 16);
     }
-  } else if (dlType === ETH_ARP || dlType === ETH_RARP) {
+  } else if (dlType === EthType.ARP || dlType === EthType.RARP) {
     for (const [at, n] of [[O.nw_src, 4], [O.nw_dst, 4], [O.nw_proto, 1], [O.arp_sha, 6], [O.arp_tha, 6]] as const) setOnes(mask, at, n);
     return;
-  } else if (dlType === ETH_MPLS || dlType === ETH_MPLS_MCAST) {
+  } else if (dlType === EthType.MPLS || dlType === EthType.MPLS_MCAST) {
     for (let i = 0; i < 3; i++) {
       setOnes(mask, O.mpls_lse + 4 * i, 4);
       if ((flow.view.getUint32(O.mpls_lse + 4 * i) & 0x100) !== 0) break;
@@ -115,7 +110,7 @@ function maskNetwork(flow: FlowKey, mask: FlowKey, dlType: number): void {
 /** OVS is_nd() with a mask: ICMPv6 code 0 and type NS/NA; like OVS, it un-wildcards what it looked at. */
 function isNd(flow: FlowKey, mask: FlowKey): boolean {
   const O = FlowOffset;
-  if (flow.view.getUint16(O.dl_type) !== ETH_IPV6) return false;
+  if (flow.view.getUint16(O.dl_type) !== EthType.IPV6) return false;
   setOnes(mask, O.nw_proto, 1);
   if (flow.view.getUint8(O.nw_proto) !== 58) return false;
   setOnes(mask, O.tp_dst, 2);
