@@ -22,12 +22,9 @@ export function hexAlt(value: number | bigint): string {
   return value === 0 || value === 0n ? '0' : `0x${value.toString(16)}`;
 }
 
-/** `xx:xx:xx:xx:xx:xx` of the six bytes at `at`. */
-export function formatMac(bytes: Uint8Array, at = 0): string {
-  const parts: string[] = [];
-  for (let i = 0; i < 6; i++) parts.push((bytes[at + i] ?? 0).toString(16).padStart(2, '0'));
-  return parts.join(':');
-}
+/** MAC and IPv6 text: the packet library's printers (glibc inet_ntop style). */
+export { formatIpv6, formatMac } from '../packet/index.ts';
+import { formatIpv6, formatMac } from '../packet/index.ts';
 
 /** Dotted quad of a host-order u32. */
 export function formatIpv4(value: number): string {
@@ -50,46 +47,7 @@ export function formatIpv4Masked(value: number, mask: number): string {
   return bits >= 0 ? `${text}/${bits}` : `${text}/${formatIpv4(mask)}`;
 }
 
-function words16(bytes: Uint8Array, at: number): number[] {
-  const w: number[] = [];
-  for (let i = 0; i < 8; i++) w.push(((bytes[at + 2 * i] ?? 0) << 8) | (bytes[at + 2 * i + 1] ?? 0));
-  return w;
-}
 
-/**
- * IPv6 text as glibc's inet_ntop writes it: lowercase hex, the first longest
- * run of two or more zero groups as `::`, and `::a.b.c.d` / `::ffff:a.b.c.d`
- * for IPv4-compatible and IPv4-mapped addresses.
- */
-export function formatIpv6(bytes: Uint8Array, at = 0): string {
-  const w = words16(bytes, at);
-  let bestBase = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (w[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen) { bestBase = i; bestLen = j - i; }
-    i = j;
-  }
-  if (bestLen < 2) bestBase = -1;
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (bestBase >= 0 && i >= bestBase && i < bestBase + bestLen) {
-      if (i === bestBase) out += ':';
-      continue;
-    }
-    if (i !== 0) out += ':';
-    const embedsIpv4 = i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && w[5] === 0xffff));
-    if (embedsIpv4) {
-      out += `${bytes[at + 12]}.${bytes[at + 13]}.${bytes[at + 14]}.${bytes[at + 15]}`;
-      break;
-    }
-    out += (w[i] ?? 0).toString(16);
-  }
-  if (bestBase >= 0 && bestBase + bestLen === 8) out += ':';
-  return out;
-}
 
 /** Leading one bits when the 16-byte mask at `at` is CIDR, else -1. */
 export function cidrBits128(mask: Uint8Array, at = 0): number {

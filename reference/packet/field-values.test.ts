@@ -34,3 +34,18 @@ t.test('MAC and IPv4 text', async (t) => {
   if (a) t.equal(formatIpv4(a, 0), '192.168.0.255');
   for (const bad of ['256.1.1.1', '1.2.3', '1.2.3.4.5', 'a.b.c.d']) t.equal(parseIpv4(bad), null, `${bad} rejected`);
 });
+
+t.test('IPv6 text is what glibc inet_ntop (and so scapy, tcpdump, OVS) prints', (t) => {
+  const cases: [string, string][] = [
+    ['0000000000000000000000000a000001', '::10.0.0.1'], // IPv4-compatible: dotted tail (RFC 5952 would say ::a00:1)
+    ['00000000000000000000ffff0a000001', '::ffff:10.0.0.1'],
+    ['00000000000000000000000000000001', '::1'],
+    ['00000000000000000000000000000000', '::'],
+    ['00010000000000000000000000000000', '1::'],
+    ['20010db8000000010000000000000001', '2001:db8:0:1::1'],
+    ['20010db8000100010001000100010001', '2001:db8:1:1:1:1:1:1'],
+    ['000000000000000000000000ffff0000', '::255.255.0.0'],
+  ];
+  for (const [hex, text] of cases) t.equal(formatIpv6(Uint8Array.from(Buffer.from(hex, 'hex'))), text, text);
+  t.end();
+});

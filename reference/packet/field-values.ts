@@ -12,23 +12,26 @@
 
 const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-export function formatMac(b: Uint8Array, at: number): string {
+export function formatMac(b: Uint8Array, at = 0): string {
   return `${HEX2[b[at] ?? 0]}:${HEX2[b[at + 1] ?? 0]}:${HEX2[b[at + 2] ?? 0]}:${HEX2[b[at + 3] ?? 0]}:${HEX2[b[at + 4] ?? 0]}:${HEX2[b[at + 5] ?? 0]}`;
 }
 
-export function formatIpv4(b: Uint8Array, at: number): string {
+export function formatIpv4(b: Uint8Array, at = 0): string {
   return `${b[at] ?? 0}.${b[at + 1] ?? 0}.${b[at + 2] ?? 0}.${b[at + 3] ?? 0}`;
 }
 
-/** RFC 5952: lowercase, no leading zeros, longest run (>= 2) of zero groups as '::', first on ties; IPv4-mapped as ::ffff:a.b.c.d. */
+/**
+ * IPv6 text as glibc's inet_ntop writes it — and so scapy, tcpdump and Open
+ * vSwitch: lowercase hex without leading zeros, the first longest run of two
+ * or more zero groups as `::` (a lone zero group stays `0`), and the last 32
+ * bits in dotted form for IPv4-mapped (`::ffff:a.b.c.d`) and IPv4-compatible
+ * (`::a.b.c.d`) addresses. RFC 5952 differs only in that last case.
+ */
 const groups = new Uint16Array(8);
 
-export function formatIpv6(b: Uint8Array, at: number): string {
+export function formatIpv6(b: Uint8Array, at = 0): string {
   const g = groups;
   for (let i = 0; i < 8; i++) g[i] = ((b[at + 2 * i] ?? 0) << 8) | (b[at + 2 * i + 1] ?? 0);
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    return `::ffff:${formatIpv4(b, at + 12)}`;
-  }
   let bestAt = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {
@@ -37,6 +40,9 @@ export function formatIpv6(b: Uint8Array, at: number): string {
     while (j < 8 && g[j] === 0) j++;
     if (j - i > bestLen) { bestAt = i; bestLen = j - i; }
     i = j;
+  }
+  if (bestAt === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xffff))) {
+    return (bestLen === 6 ? '::' : '::ffff:') + formatIpv4(b, at + 12);
   }
   let out = '';
   for (let i = 0; i < 8; i++) {
