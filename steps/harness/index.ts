@@ -1,0 +1,11 @@
+/**
+ * The harness's public surface for steps and adapters: sandboxes (one netns
+ * with one veth pair per port), reaping of killed runs, and HarnessError.
+ * Packet I/O, capture and goldens live in sibling modules.
+ */
+export { HarnessError, type CommandFailure } from './errors.ts';
+export { runCommand, type CommandResult, type RunOptions } from './run-command.ts';
+export { Sandbox, currentWorkerId, type SandboxOptions, type DestroyReport } from './sandbox.ts';
+export { reapLeftovers, type ReapOptions, type ReapReport } from './reap-leftovers.ts';
+export { harnessEnd, parseNamespaceName, type LinkInfo } from './netns.ts';
+export { checkSandboxSupport } from './sandbox-support.ts';
