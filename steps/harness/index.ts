@@ -9,3 +9,7 @@ export { Sandbox, currentWorkerId, type SandboxOptions, type DestroyReport } fro
 export { reapLeftovers, type ReapOptions, type ReapReport } from './reap-leftovers.ts';
 export { harnessEnd, parseNamespaceName, type LinkInfo } from './netns.ts';
 export { checkSandboxSupport } from './sandbox-support.ts';
+export * from './golden-flows.ts';
+export * from './golden-packet-mask.ts';
+export * from './golden-packets.ts';
+export * from './golden-files.ts';
