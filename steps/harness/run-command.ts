@@ -31,6 +31,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** What the harness is doing, for the error message. */
   readonly what?: string;
+  /** Extra environment variables, added to this process's environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -43,7 +45,10 @@ export function runCommand(argv: readonly string[], options: RunOptions = {}): P
   if (file === undefined) throw new HarnessError('runCommand called with an empty argv');
   const what = options.what ?? `run ${file}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
