@@ -17,6 +17,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 /** Lower rank = lower layer. Equal ranks may not import each other. */
 const rank: Record<string, number> = {
   packet: 0,
+  netdev: 0,
   flow: 1,
   ovsdb: 1,
   classifier: 2,

@@ -23,6 +23,13 @@ if (!npmInstalled()) {
   if (r.status !== 0) { log('npm ci failed'); process.exit(r.status ?? 1); }
 }
 
+// The AF_PACKET addon (packet I/O on veth) is compiled here, with the C
+// compiler and Node's own headers (no node-gyp download).
+if (existsSync('scripts/build-native.js')) {
+  const r = spawnSync(process.execPath, ['scripts/build-native.js'], { stdio: 'inherit' });
+  if (r.status !== 0) { log('building the native addon failed'); process.exit(r.status ?? 1); }
+}
+
 // Debian packages: peers for cross-checks (scapy, Open vSwitch) and tcpdump.
 // Without root we cannot install them; the tests that need them skip with a
 // visible reason instead.
