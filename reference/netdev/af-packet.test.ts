@@ -1,0 +1,140 @@
+/**
+ * PacketSocket and the addon without root or interfaces: loading errors,
+ * argument validation (in C and in TypeScript), errno errors on bad fds,
+ * and the wrapper's bookkeeping against a fake binding. Traffic over real
+ * veths is tested in steps/harness/packet-io.test.ts (needs root).
+ */
+import t from 'tap';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AF_PACKET_ADDON_PATH, AfPacketError, PacketSocket, loadAfPacket, type AfPacketBinding, type RawFrame, type SocketStats } from './index.ts';
+
+const BAD_FD = 2 ** 30; // above any RLIMIT_NOFILE: always EBADF, never one of ours
+const frame = (n: number): Uint8Array => new Uint8Array(n).fill(0xab);
+
+t.test('loadAfPacket: a missing .node says how to build it', async (t) => {
+  t.throws(() => loadAfPacket('/nonexistent/af-packet.node'), {
+    message: 'AF_PACKET addon not built: /nonexistent/af-packet.node is missing; run node scripts/build-native.js',
+  });
+});
+
+t.test('loadAfPacket: a module without the functions is refused', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'af-packet-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'fake.cjs');
+  writeFileSync(path, 'module.exports = { openSocket() {} };\n');
+  t.throws(() => loadAfPacket(path), { message: `${path} is not the AF_PACKET addon: it lacks sendBatch, recvBatch, stats, closeSocket` });
+});
+
+/** A binding that records calls; fds are real (of /dev/null) so fstat works. */
+function fakeBinding(overrides: Partial<AfPacketBinding> = {}): { binding: AfPacketBinding; calls: string[]; fd: number } {
+  const fd = openSync('/dev/null', 'r');
+  const calls: string[] = [];
+  const binding: AfPacketBinding = {
+    openSocket: (ns, ifname, rcvbuf) => (calls.push(`open ${ns} ${ifname} ${rcvbuf}`), fd),
+    sendBatch: (_fd, frames) => (calls.push(`send ${frames.length}`), frames.length),
+    recvBatch: (): RawFrame[] => (calls.push('recv'), []),
+    stats: (): SocketStats => (calls.push('stats'), { packets: 3, drops: 1 }),
+    closeSocket: () => void calls.push('close'),
+    ...overrides,
+  };
+  return { binding, calls, fd };
+}
+
+t.test('PacketSocket.open: namespace names become /run/netns paths; defaults', async (t) => {
+  const { binding, calls, fd } = fakeBinding();
+  t.teardown(() => closeSync(fd));
+  PacketSocket.open({ ifname: 'p1-h', namespace: 'rsw-0-abcdef', binding });
+  PacketSocket.open({ ifname: 'p1', namespace: '/proc/1/ns/net', rcvbufBytes: 4096, binding });
+  PacketSocket.open({ ifname: 'p2', binding });
+  t.same(calls, ['open /run/netns/rsw-0-abcdef p1-h 33554432', 'open /proc/1/ns/net p1 4096', 'open null p2 33554432']);
+});
+
+t.test('PacketSocket.open: bad options are RangeErrors before any syscall', async (t) => {
+  const { binding, calls, fd } = fakeBinding();
+  t.teardown(() => closeSync(fd));
+  t.throws(() => PacketSocket.open({ ifname: 'p1', namespace: '../x', binding }), RangeError);
+  t.throws(() => PacketSocket.open({ ifname: 'p1', namespace: 'a/b', binding }), RangeError);
+  t.throws(() => PacketSocket.open({ ifname: 'p1', rcvbufBytes: -1, binding }), RangeError);
+  t.throws(() => PacketSocket.open({ ifname: 'p1', rcvbufBytes: 1.5, binding }), RangeError);
+  t.same(calls, []);
+});
+
+t.test('PacketSocket: stats accumulate, close is idempotent, use after close throws', async (t) => {
+  const { binding, calls, fd } = fakeBinding();
+  t.teardown(() => closeSync(fd));
+  const s = PacketSocket.open({ ifname: 'p1', namespace: 'rsw-0-abcdef', binding });
+  t.equal(s.describe(), 'p1 in rsw-0-abcdef');
+  t.same(s.stats(), { packets: 3, drops: 1 });
+  t.same(s.stats(), { packets: 6, drops: 2 }, 'the kernel resets on read; the wrapper adds up');
+  t.equal(s.send([frame(14), frame(60)]), 2);
+  t.equal(s.send([]), 0);
+  t.same(s.receive(), []);
+  t.notOk(s.isClosed);
+  s.close();
+  s.close();
+  t.ok(s.isClosed);
+  t.equal(calls.filter((c) => c === 'close').length, 1, 'closeSocket called once');
+  t.throws(() => s.send([frame(60)]), { message: 'send on closed packet socket (p1 in rsw-0-abcdef)' });
+  t.throws(() => s.receive(), /closed packet socket/);
+  t.throws(() => s.stats(), /closed packet socket/);
+});
+
+t.test('PacketSocket: frame and count validation', async (t) => {
+  const { binding, calls, fd } = fakeBinding();
+  t.teardown(() => closeSync(fd));
+  const s = PacketSocket.open({ ifname: 'p1', binding });
+  t.throws(() => s.send([frame(60), frame(13)]), { name: 'RangeError', message: 'frame 1 is 13 bytes; frames are 14..65535 bytes' });
+  t.throws(() => s.send([frame(65536)]), RangeError);
+  t.throws(() => s.receive(0), RangeError);
+  t.throws(() => s.receive(2.5), RangeError);
+  t.notOk(calls.some((c) => c.startsWith('send') || c === 'recv'), 'nothing reached the binding');
+});
+
+t.test('PacketSocket: addon errors gain the socket and keep the errno name', async (t) => {
+  const failing = (): never => {
+    throw Object.assign(new Error('sendmmsg on fd 7 (frame of 9000 bytes): Message too long'), { code: 'EMSGSIZE' });
+  };
+  const { binding, fd } = fakeBinding({ sendBatch: failing });
+  t.teardown(() => closeSync(fd));
+  const s = PacketSocket.open({ ifname: 'p1', namespace: 'ns1', binding });
+  const err = t.throws(() => s.send([frame(9000)]));
+  t.ok(err instanceof AfPacketError);
+  t.match(err, { code: 'EMSGSIZE', message: 'send on p1 in ns1: sendmmsg on fd 7 (frame of 9000 bytes): Message too long' });
+});
+
+const built: string | false = existsSync(AF_PACKET_ADDON_PATH) ? false : `addon not built (${AF_PACKET_ADDON_PATH}); run node scripts/build-native.js`;
+
+t.test('the real addon: argument validation throws TypeError', { skip: built }, async (t) => {
+  const b = loadAfPacket();
+  t.throws(() => (b.recvBatch as (...a: unknown[]) => unknown)(1), { name: 'TypeError', message: 'too few arguments' });
+  t.throws(() => b.recvBatch(-1, 1), { name: 'TypeError', message: 'fd must be a non-negative integer' });
+  t.throws(() => b.recvBatch(1.5, 1), TypeError);
+  t.throws(() => b.recvBatch(BAD_FD, -2), { message: 'maxFrames must be a non-negative integer' });
+  t.throws(() => b.openSocket(null, '', 0), { name: 'TypeError', message: /ifname must be a non-empty string/ });
+  t.throws(() => b.openSocket(null, 'x'.repeat(16), 0), { name: 'TypeError', message: /shorter than 16 bytes/ });
+  t.throws(() => (b.sendBatch as (...a: unknown[]) => unknown)(BAD_FD, 'frames'), { name: 'TypeError', message: 'frames must be an array of Uint8Array' });
+  t.throws(() => b.sendBatch(BAD_FD, [new Uint16Array(30) as unknown as Uint8Array]), TypeError);
+});
+
+t.test('the real addon: bad fds give errno errors naming the call', { skip: built }, async (t) => {
+  const b = loadAfPacket();
+  t.throws(() => b.recvBatch(BAD_FD, 1), { code: 'EBADF', message: `recvmmsg on fd ${BAD_FD}: Bad file descriptor` });
+  t.throws(() => b.sendBatch(BAD_FD, [frame(60)]), { code: 'EBADF', message: `sendmmsg on fd ${BAD_FD} (frame of 60 bytes): Bad file descriptor` });
+  t.throws(() => b.stats(BAD_FD), { code: 'EBADF', message: `getsockopt PACKET_STATISTICS on fd ${BAD_FD}: Bad file descriptor` });
+  t.throws(() => b.closeSocket(BAD_FD), { code: 'EBADF', message: `close fd ${BAD_FD}: Bad file descriptor` });
+  t.equal(b.sendBatch(BAD_FD, []), 0, 'nothing to send: no syscall');
+});
+
+t.test('the real addon: open failures say what failed', { skip: built }, async (t) => {
+  const err = t.throws(() => PacketSocket.open({ ifname: 'p1', namespace: 'rsw-no-such-ns' }));
+  t.match(err, {
+    name: 'AfPacketError',
+    code: 'ENOENT',
+    message: 'open AF_PACKET socket on p1 in rsw-no-such-ns: open /run/netns/rsw-no-such-ns: No such file or directory',
+  });
+  // As root the interface lookup fails; without CAP_NET_RAW, socket() already does.
+  const err2 = t.throws(() => PacketSocket.open({ ifname: 'nosuchif9' }));
+  t.match(err2, { name: 'AfPacketError', message: /^open AF_PACKET socket on nosuchif9: (SIOCGIFINDEX nosuchif9: No such device|socket\(AF_PACKET\): Operation not permitted)$/ });
+});

@@ -1,0 +1,198 @@
+/**
+ * PacketSocket: raw Ethernet frames in and out of one Linux interface
+ * (optionally inside a named network namespace) through our AF_PACKET
+ * N-API addon (native/af-packet/af-packet.c).
+ *
+ * Invariants:
+ *  - A socket sees only its own interface's frames, never the ones it sent,
+ *    and frames come out byte-identical to the wire (a VLAN tag the kernel
+ *    moved into metadata is put back by the addon).
+ *  - Everything is non-blocking: send() hands over what the kernel takes now
+ *    and says how many; receive() returns what is queued now. Callers poll.
+ *  - stats() is cumulative since open: the kernel resets PACKET_STATISTICS
+ *    on every read, so the counts are accumulated here.
+ *  - close() is idempotent; any other call after close() throws.
+ * Left out on purpose: mmap rings, BPF filters, blocking or event-driven
+ * reads (libuv polling), frames over 64 KiB.
+ */
+import { existsSync, fstatSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** Where scripts/build-native.js puts the compiled addon. */
+export const AF_PACKET_ADDON_PATH = fileURLToPath(new URL('../../native/af-packet/build/af-packet.node', import.meta.url));
+
+/** One received frame with its kernel receive timestamp (CLOCK_REALTIME). */
+export interface RawFrame {
+  readonly data: Buffer;
+  readonly tsSec: number;
+  readonly tsNsec: number;
+}
+
+export interface SocketStats {
+  /** Frames the socket accepted or dropped. */
+  readonly packets: number;
+  /** Frames dropped because the receive buffer was full. */
+  readonly drops: number;
+}
+
+/** The addon's functions, as af-packet.c defines them. */
+export interface AfPacketBinding {
+  openSocket(netnsPath: string | null, ifname: string, rcvbufBytes: number): number;
+  sendBatch(fd: number, frames: readonly Uint8Array[]): number;
+  recvBatch(fd: number, maxFrames: number): RawFrame[];
+  stats(fd: number): SocketStats;
+  closeSocket(fd: number): void;
+}
+
+const FUNCTIONS = ['openSocket', 'sendBatch', 'recvBatch', 'stats', 'closeSocket'] as const;
+const loaded = new Map<string, AfPacketBinding>();
+
+/**
+ * Loads the addon (once per path). Throws an Error telling how to build it
+ * when the .node file is missing, or naming the path when it is not ours.
+ */
+export function loadAfPacket(path: string = AF_PACKET_ADDON_PATH): AfPacketBinding {
+  const cached = loaded.get(path);
+  if (cached !== undefined) return cached;
+  if (!existsSync(path)) {
+    throw new Error(`AF_PACKET addon not built: ${path} is missing; run node scripts/build-native.js`);
+  }
+  const mod: unknown = createRequire(import.meta.url)(path);
+  const missing = FUNCTIONS.filter((f) => typeof (mod as Record<string, unknown> | null)?.[f] !== 'function');
+  if (missing.length > 0) throw new Error(`${path} is not the AF_PACKET addon: it lacks ${missing.join(', ')}`);
+  const binding = mod as AfPacketBinding;
+  loaded.set(path, binding);
+  return binding;
+}
+
+/** An addon failure with the socket it happened on; `code` is the errno name. */
+export class AfPacketError extends Error {
+  override readonly name = 'AfPacketError';
+  readonly code: string;
+  constructor(message: string, code: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export interface PacketSocketOptions {
+  readonly ifname: string;
+  /** A namespace name under /run/netns, or an absolute path to a netns file; default: ours. */
+  readonly namespace?: string;
+  /** Receive buffer (SO_RCVBUFFORCE); default 32 MiB, so frames wait between polls. */
+  readonly rcvbufBytes?: number;
+  /** Defaults to loadAfPacket(). */
+  readonly binding?: AfPacketBinding;
+}
+
+export const DEFAULT_RCVBUF_BYTES = 32 * 1024 * 1024;
+export const ETH_HEADER_BYTES = 14;
+export const MAX_FRAME_BYTES = 65535;
+const namespaceNameRe = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+export class PacketSocket {
+  readonly ifname: string;
+  readonly namespace: string | undefined;
+  /** The socket's inode, as `ss -e` prints it (`ino:N`). */
+  readonly inode: number;
+  private readonly binding: AfPacketBinding;
+  private fd: number | undefined;
+  private packets = 0;
+  private drops = 0;
+
+  private constructor(binding: AfPacketBinding, fd: number, ifname: string, namespace: string | undefined) {
+    this.binding = binding;
+    this.fd = fd;
+    this.ifname = ifname;
+    this.namespace = namespace;
+    this.inode = fstatSync(fd).ino;
+  }
+
+  /**
+   * Opens and binds a socket on `ifname` inside `namespace`. Throws
+   * AfPacketError ("setns into /run/netns/x: Operation not permitted",
+   * "SIOCGIFINDEX p9: No such device") or RangeError for bad options.
+   */
+  static open(options: PacketSocketOptions): PacketSocket {
+    const ns = options.namespace;
+    if (ns !== undefined && !ns.startsWith('/') && !namespaceNameRe.test(ns)) {
+      throw new RangeError(`namespace ${JSON.stringify(ns)} is neither a name under /run/netns nor an absolute path`);
+    }
+    const rcvbuf = options.rcvbufBytes ?? DEFAULT_RCVBUF_BYTES;
+    if (!Number.isInteger(rcvbuf) || rcvbuf < 0 || rcvbuf > 0x7fffffff) {
+      throw new RangeError(`rcvbufBytes ${rcvbuf} is not an integer in 0..2^31-1`);
+    }
+    const binding = options.binding ?? loadAfPacket();
+    const path = ns === undefined ? null : ns.startsWith('/') ? ns : `/run/netns/${ns}`;
+    const where = `${options.ifname}${ns === undefined ? '' : ` in ${ns}`}`;
+    const fd = call(`open AF_PACKET socket on ${where}`, () => binding.openSocket(path, options.ifname, rcvbuf));
+    return new PacketSocket(binding, fd, options.ifname, ns);
+  }
+
+  get isClosed(): boolean {
+    return this.fd === undefined;
+  }
+
+  /** "p1-h in rsw-0-a1b2c3", for messages. */
+  describe(): string {
+    return `${this.ifname}${this.namespace === undefined ? '' : ` in ${this.namespace}`}`;
+  }
+
+  /**
+   * Hands frames to the kernel in order, in one sendmmsg (at most 1024).
+   * Returns how many it took; fewer (even 0) when the device queue is full:
+   * send the rest later. Throws RangeError for a frame shorter than an
+   * Ethernet header or over 64 KiB, AfPacketError for other kernel errors
+   * (EMSGSIZE for a frame over the MTU).
+   */
+  send(frames: readonly Uint8Array[]): number {
+    frames.forEach((f, i) => {
+      if (f.length < ETH_HEADER_BYTES || f.length > MAX_FRAME_BYTES) {
+        throw new RangeError(`frame ${i} is ${f.length} bytes; frames are ${ETH_HEADER_BYTES}..${MAX_FRAME_BYTES} bytes`);
+      }
+    });
+    const fd = this.openFd('send');
+    if (frames.length === 0) return 0;
+    return call(`send on ${this.describe()}`, () => this.binding.sendBatch(fd, frames));
+  }
+
+  /** Up to `maxFrames` frames queued now, oldest first (possibly none). */
+  receive(maxFrames = 1024): RawFrame[] {
+    if (!Number.isInteger(maxFrames) || maxFrames < 1) throw new RangeError(`maxFrames ${maxFrames} is not a positive integer`);
+    const fd = this.openFd('receive');
+    return call(`receive on ${this.describe()}`, () => this.binding.recvBatch(fd, maxFrames));
+  }
+
+  /** Frames received and dropped since open (cumulative). */
+  stats(): SocketStats {
+    const fd = this.openFd('stats');
+    const now = call(`read statistics of ${this.describe()}`, () => this.binding.stats(fd));
+    this.packets += now.packets;
+    this.drops += now.drops;
+    return { packets: this.packets, drops: this.drops };
+  }
+
+  close(): void {
+    const fd = this.fd;
+    if (fd === undefined) return;
+    this.fd = undefined;
+    call(`close socket on ${this.describe()}`, () => this.binding.closeSocket(fd));
+  }
+
+  private openFd(op: string): number {
+    if (this.fd === undefined) throw new Error(`${op} on closed packet socket (${this.describe()})`);
+    return this.fd;
+  }
+}
+
+/** Runs an addon call, turning its errno Error into an AfPacketError with context. */
+function call<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof Error) || e instanceof TypeError) throw e;
+    const code = (e as { code?: unknown }).code;
+    throw new AfPacketError(`${what}: ${e.message}`, typeof code === 'string' ? code : 'EUNKNOWN', { cause: e });
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * Public surface of reference/netdev: raw packet I/O on Linux interfaces
+ * (AF_PACKET through our N-API addon). A bottom layer: it imports nothing
+ * else from reference/, so both the harness and the datapath's vports can
+ * use it.
+ */
+export {
+  AF_PACKET_ADDON_PATH,
+  AfPacketError,
+  DEFAULT_RCVBUF_BYTES,
+  ETH_HEADER_BYTES,
+  MAX_FRAME_BYTES,
+  PacketSocket,
+  loadAfPacket,
+  type AfPacketBinding,
+  type PacketSocketOptions,
+  type RawFrame,
+  type SocketStats,
+} from './af-packet.ts';
