@@ -82,14 +82,14 @@ t.test('the attached AttemptVerdict decides each verdict', async (t) => {
 t.test('without an attachment the verdict comes from the step results', async (t) => {
   const cases: Array<[Status, string, string, string, RegExp]> = [
     ['PASSED', '', 'Error', 'PASS', /^$/],
-    ['FAILED', 'expected 2 packets, got 1\nmore detail', 'Error', 'FAIL', /^expected 2 packets, got 1 \(ping twice\)$/],
+    ['FAILED', 'expected 2 packets, got 1\nmore detail', 'Error', 'FAIL', /^expected 2 packets, got 1 \(step: ping twice\)$/],
     ['FAILED', 'harness error: create namespace rsw-0: `ip netns add` failed', 'HarnessError', 'HARNESS-ERROR', /^harness error: create namespace/],
     ['FAILED', 'harness error: thrown as a plain Error', 'Error', 'HARNESS-ERROR', /^harness error: thrown/],
     ['FAILED', 'golden features/x.golden/a.flows is missing', 'GoldenFileError', 'HARNESS-ERROR', /golden/],
     ['UNDEFINED', '', 'Error', 'HARNESS-ERROR', /^undefined step: ping twice$/],
     ['AMBIGUOUS', 'Multiple step definitions match', 'Error', 'HARNESS-ERROR', /^ambiguous step: ping twice$/],
     ['PENDING', '', 'Error', 'HARNESS-ERROR', /^pending step: ping twice$/],
-    ['SKIPPED', '', 'Error', 'UNSUPPORTED', /^skipped at: ping twice$/],
+    ['SKIPPED', '', 'Error', 'UNSUPPORTED', /^skipped at step: ping twice$/],
   ];
   for (const [status, message, type, verdict, reason] of cases) {
     const row = only(new Envelopes().scenario('a', 3, 'x', 'ping twice').start('a', 0).step('a', 0, status, message, type).finish('a', 0));
@@ -128,7 +128,7 @@ t.test('retries: FLAKY when the last attempt passes after one that did not', asy
 
   const twice = new Envelopes().scenario('b', 3, 'y').start('b', 0).step('b', 0, 'FAILED', 'one').finish('b', 0, true);
   twice.start('b', 1).step('b', 1, 'FAILED', 'two').finish('b', 1);
-  t.match(only(twice), { verdict: 'FAIL', attempts: 2, reason: 'two (a step)', history: ['FAIL', 'FAIL'] });
+  t.match(only(twice), { verdict: 'FAIL', attempts: 2, reason: 'two (step: a step)', history: ['FAIL', 'FAIL'] });
 
   const harnessThenFail = new Envelopes().scenario('c', 3, 'z').start('c', 0).verdict('c', 0, 'HARNESS-ERROR', 'veth').finish('c', 0, true);
   harnessThenFail.start('c', 1).verdict('c', 1, 'FAIL', 'diff').finish('c', 1);

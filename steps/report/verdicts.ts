@@ -98,7 +98,10 @@ function isHarnessError(result: StepResult): boolean {
   return firstLine(result).toLowerCase().startsWith('harness error') || /^(HarnessError|GoldenFileError): /.test(result.message);
 }
 
-/** Outcome of an attempt from its step results alone (no AttemptVerdict attached). */
+/**
+ * Outcome of an attempt from its step results alone (no AttemptVerdict
+ * attached). Labels read `step: <text>` or `hook <file>:<line>`.
+ */
 export function deriveOutcome(steps: ReadonlyArray<{ readonly label: string; readonly result: StepResult }>): { outcome: AttemptOutcome; reason: string } {
   for (const { label, result } of steps) {
     switch (result.status) {
@@ -110,17 +113,17 @@ export function deriveOutcome(steps: ReadonlyArray<{ readonly label: string; rea
         return { outcome: isHarnessError(result) ? 'HARNESS-ERROR' : 'FAIL', reason: `${why} (${label})` };
       }
       case 'UNDEFINED':
-        return { outcome: 'HARNESS-ERROR', reason: `undefined step: ${label}` };
+        return { outcome: 'HARNESS-ERROR', reason: `undefined ${label}` };
       case 'AMBIGUOUS':
-        return { outcome: 'HARNESS-ERROR', reason: `ambiguous step: ${label}` };
+        return { outcome: 'HARNESS-ERROR', reason: `ambiguous ${label}` };
       case 'PENDING':
-        return { outcome: 'HARNESS-ERROR', reason: `pending step: ${label}` };
+        return { outcome: 'HARNESS-ERROR', reason: `pending ${label}` };
       case 'UNKNOWN':
-        return { outcome: 'HARNESS-ERROR', reason: `step ended with an unknown status: ${label}` };
+        return { outcome: 'HARNESS-ERROR', reason: `unknown status at ${label}` };
     }
   }
   const skipped = steps.find((s) => s.result.status === 'SKIPPED');
-  return skipped ? { outcome: 'UNSUPPORTED', reason: `skipped at: ${skipped.label}` } : { outcome: 'PASS', reason: '' };
+  return skipped ? { outcome: 'UNSUPPORTED', reason: `skipped at ${skipped.label}` } : { outcome: 'PASS', reason: '' };
 }
 
 /** Collects envelopes as they arrive and yields each scenario's row when its last attempt ends. */
@@ -216,9 +219,9 @@ export class VerdictCollector {
 
   private stepLabel(tc: TestCaseState, pickle: PickleInfo | undefined, stepId: string): string {
     const ref = tc.steps.find((s) => s.id === stepId);
-    if (ref?.pickleStepId) return pickle?.stepTexts.get(ref.pickleStepId) ?? 'a step';
+    if (ref?.pickleStepId) return `step: ${pickle?.stepTexts.get(ref.pickleStepId) ?? '?'}`;
     if (ref?.hookId) return this.hookLabels.get(ref.hookId) ?? 'a hook';
-    return 'a step';
+    return 'step: ?';
   }
 
   private outcomeOf(tc: TestCaseState, pickle: PickleInfo | undefined, a: Attempt): { outcome: AttemptOutcome; reason: string } {
