@@ -19,6 +19,8 @@
 // drops CUCUMBER_PUBLISH_* from the environment, which would turn it on).
 // Left out: the run's switch target, retries and parallelism, which
 // `refswitch run` passes on the command line and in REFSWITCH_* variables.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { register } from 'tsx/esm/api';
 
 const nodeOptions = process.env.NODE_OPTIONS ?? '';
@@ -26,6 +28,15 @@ if (!/(^|\s)--(import|loader|require)(=|\s+)tsx(\s|$)/.test(nodeOptions)) {
   register();
   process.env.NODE_OPTIONS = `${nodeOptions} --import tsx`.trim();
 }
+
+// The glue files, without the unit tests that sit beside them (a glob
+// cannot exclude, and importing a tap test would run it).
+const glue = ['steps/support', 'steps/definitions'].flatMap((dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => join(dir, f)),
+);
 
 const reportsDir = 'reports';
 const reports = {
@@ -35,8 +46,10 @@ const reports = {
 };
 
 export default {
-  paths: ['features/**/*.feature'],
-  import: ['steps/support/**/*.ts', 'steps/definitions/**/*.ts'],
+  // No `paths`: cucumber's default (features/**/*.feature) applies when the
+  // command line names none, and paths given on the command line replace it
+  // (a `paths` entry here would be added to them instead).
+  import: glue,
   format: ['./steps/report/summary-formatter.ts', ...Object.entries(reports)],
   formatOptions: {
     junit: { suiteName: 'refswitch' },

@@ -13,3 +13,13 @@ export * from './golden-flows.ts';
 export * from './golden-packet-mask.ts';
 export * from './golden-packets.ts';
 export * from './golden-files.ts';
+export {
+  SandboxTraffic,
+  DEFAULT_QUIET,
+  resolveSlowFactor,
+  type CapturedFrame,
+  type QuietOptions,
+  type TrafficOptions,
+} from './packet-io.ts';
+export { DEFAULT_PACER, type PacerOptions } from './send-pacer.ts';
+export { readPacketSocketDrops } from './packet-drops.ts';
