@@ -147,9 +147,10 @@ t.test('parallel workers interleave envelopes of different scenarios', async (t)
   t.equal(collector.report().exitCode, EXIT_CODES.ok);
 });
 
-t.test('scenarios that never ran or never finished are HARNESS-ERROR; run errors are kept', async (t) => {
+t.test('scenarios that never ran or never finished are HARNESS-ERROR; failed (not skipped) run hooks are run errors', async (t) => {
   const e = new Envelopes().scenario('a', 3, 'never started').scenario('b', 9, 'died').start('b', 0).step('b', 0, 'PASSED');
   e.push({ testRunHookFinished: { testRunHookStartedId: 'h', result: { status: 'FAILED', message: 'Error: beforeall broke\n    at x', exception: { type: 'Error', message: 'beforeall broke' } } } });
+  e.push({ testRunHookFinished: { testRunHookStartedId: 'h2', result: { status: 'SKIPPED' } } });
   const report = collect(e).collector.report();
   t.match(report.rows, [
     { verdict: 'HARNESS-ERROR', attempts: 0, reason: /never ran/ },

@@ -174,7 +174,8 @@ export class VerdictCollector {
         if (e.message !== '') this.errors.push(`test run: ${e.message}`);
         return undefined;
       case 'testRunHookFinished':
-        if (e.result.status !== 'PASSED') this.errors.push(`BeforeAll/AfterAll hook ${e.result.status}: ${firstLine(e.result)}`);
+        // SKIPPED is a dry run; anything else but PASSED is the rig failing outside any scenario.
+        if (e.result.status !== 'PASSED' && e.result.status !== 'SKIPPED') this.errors.push(`BeforeAll/AfterAll hook ${e.result.status}: ${firstLine(e.result)}`);
         return undefined;
       case 'parseError':
         this.errors.push(`parse error in ${e.uri}:${e.line}: ${e.message.split('\n')[0] ?? ''}`);
