@@ -7,7 +7,8 @@
  * retry, HARNESS-ERROR, UNSUPPORTED from a skipped step and from an attached
  * AttemptVerdict), the exit codes, summary.txt against stdout, and that the
  * HTML and JUnit reports exist and carry the failure; then the same under
- * --parallel 2, where formatters run in the coordinator.
+ * --parallel 2, where formatters run in the coordinator; an empty run (exit 4)
+ * and a feature that does not parse (exit 3).
  * The fixture directory is tap's testdir (under .tap/ in the repository), so
  * `@cucumber/cucumber` and `tsx` resolve from the repository's node_modules.
  */
@@ -140,4 +141,10 @@ t.test('a run with no scenarios must not pass', async (t) => {
   t.equal(run.verdicts.exitCode, 4);
   t.same(run.verdicts.rows, []);
   t.match(run.stdout, /refswitch: 0 scenarios[^]*Exit code: 4 \(no scenarios ran\)/);
+});
+
+t.test('a feature that does not parse is a harness error, not an empty run', async (t) => {
+  const run = runCucumber(t.testdir({ ...fixture, features: { 'bad.feature': 'Feature: x\n  Scenario: y\n    Given it works\n  not gherkin\n' } }), []);
+  t.equal(run.verdicts.exitCode, 3);
+  t.match(run.stdout, /Run errors:\n {2}parse error in features\/bad\.feature:4: /);
 });
