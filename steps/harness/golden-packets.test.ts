@@ -139,3 +139,12 @@ t.test('length differences and odd bytes never throw', async (t) => {
   }
   t.pass('truncated and garbled packets compared without throwing');
 });
+
+t.test('long runs of matching packets are elided around the differences', async (t) => {
+  const { elideSameRows } = await import('./golden-packets.ts');
+  const same = Array.from({ length: 10 }, (_, i) => `  #${i + 1}  p`);
+  t.same(elideSameRows([...same, '- #11  x', '+ #11  y', ...same.slice(0, 3)]), [
+    '  #1  p', '  #2  p', '  … 6 matching packet(s) …', '  #9  p', '  #10  p', '- #11  x', '+ #11  y', '  #1  p', '  #2  p', '  #3  p',
+  ]);
+  t.same(elideSameRows(same.slice(0, 5)), same.slice(0, 5), 'a run of 2 × context + 1 is kept whole');
+});

@@ -126,7 +126,32 @@ export function comparePackets(expected: readonly Uint8Array[], actual: readonly
   ];
   const pair = firstDifferingPair(expected, actual, missing, unexpected, mismatched, specs);
   const hex = pair ? hexdumpDiff(expected[pair[0]] ?? new Uint8Array(), actual[pair[1]] ?? new Uint8Array(), specs, pair) : [];
-  return { ok: true, equal, missing, unexpected, mismatched, diffText: [...header, ...rows, ...hex].join('\n') + '\n' };
+  return { ok: true, equal, missing, unexpected, mismatched, diffText: [...header, ...elideSameRows(rows), ...hex].join('\n') + '\n' };
+}
+
+/**
+ * Keeps a diff of long captures readable: a run of more than 2 × `context` + 1
+ * matching rows (`  #…`) keeps `context` rows at each end and says how many
+ * it left out.
+ */
+export function elideSameRows(rows: readonly string[], context = 2): string[] {
+  const out: string[] = [];
+  let run: string[] = [];
+  const flush = (): void => {
+    if (run.length > 2 * context + 1) {
+      out.push(...run.slice(0, context), `  … ${run.length - 2 * context} matching packet(s) …`, ...run.slice(run.length - context));
+    } else out.push(...run);
+    run = [];
+  };
+  for (const row of rows) {
+    if (row.startsWith('  #')) run.push(row);
+    else {
+      flush();
+      out.push(row);
+    }
+  }
+  flush();
+  return out;
 }
 
 function summaryRows(e: Uint8Array | undefined, a: Uint8Array | undefined, i: number, j: number, same: boolean): string[] {
