@@ -51,6 +51,10 @@ Before(async function (this: SwitchWorld, { pickle, gherkinDocument }) {
 
 After(async function (this: SwitchWorld, { result }) {
   const problems = await this.tearDown();
+  const exceptionType = result?.exception?.type ?? '';
+  if (this.harnessFault === undefined && (exceptionType === 'HarnessError' || exceptionType === 'GoldenFileError')) {
+    this.harnessFault = result?.message ?? exceptionType;
+  }
   const verdict = attemptVerdict(this, result?.status, result?.message ?? '', problems);
   this.attach(JSON.stringify(verdict), VERDICT_MEDIA_TYPE);
   if (problems.length > 0) {
@@ -64,7 +68,8 @@ AfterAll(async function () {
 
 function attemptVerdict(world: SwitchWorld, status: (typeof Status)[keyof typeof Status] | undefined, message: string, problems: readonly string[]): AttemptVerdict {
   const target = settings?.target ?? '';
-  const firstLine = (s: string): string => s.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  const firstLine = (s: string): string =>
+    (s.split('\n').find((l) => l.trim() !== '')?.trim() ?? '').replace(/^(HarnessError|GoldenFileError|Error): /, '');
   if (world.unsupported !== undefined) return { verdict: 'UNSUPPORTED', reason: world.unsupported, target };
   if (world.harnessFault !== undefined) return { verdict: 'HARNESS-ERROR', reason: firstLine(world.harnessFault), target };
   switch (status) {
@@ -74,6 +79,8 @@ function attemptVerdict(world: SwitchWorld, status: (typeof Status)[keyof typeof
         : { verdict: 'PASS', reason: '', target };
     case Status.FAILED:
       return { verdict: 'FAIL', reason: firstLine(message), target };
+    case Status.SKIPPED:
+      return { verdict: 'UNSUPPORTED', reason: 'skipped', target };
     case Status.UNDEFINED:
     case Status.AMBIGUOUS:
     case Status.PENDING:
