@@ -149,6 +149,11 @@ export async function writeGoldenTrace(featureFile: string, name: string, text: 
   return path;
 }
 
+/** Frames as a pcap file with synthetic timestamps (packet i at i µs), so equal frames give equal bytes. */
+export function encodeSyntheticPcap(frames: readonly Uint8Array[]): Uint8Array {
+  return encodePcap(frames.map((data, i) => ({ data, tsSec: 0, tsNsec: i * 1000 })));
+}
+
 export interface GoldenPacketsWriteOptions extends GoldenWriteOptions {
   /** Sort packets by bytes (for goldens compared as multisets); default keeps the order given. */
   readonly sort?: boolean;
@@ -162,7 +167,7 @@ export async function writeGoldenPackets(
   const txt = goldenPath(featureFile, name, 'txt');
   refuseUnlessUpdating(pcap, opts);
   const list = opts.sort ? [...packets].sort((a, b) => Buffer.compare(a, b)) : [...packets];
-  const bytes = encodePcap(list.map((data, i) => ({ data, tsSec: 0, tsNsec: i * 1000 })));
+  const bytes = encodeSyntheticPcap(list);
   const summary = [
     `# ${list.length} packet(s) in ${basename(pcap)}${opts.sort ? ', sorted (compared as a multiset)' : ', in order'}; review aid, not compared`,
     ...list.map((p, i) => `${i + 1}  ${summarizePacket(p)}`),

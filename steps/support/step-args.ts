@@ -6,8 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { encodePcap, parsePacketExpression, encodePacket, readPcapFileSync } from '../../reference/packet/index.ts';
-import { HarnessError } from '../harness/index.ts';
+import { parsePacketExpression, encodePacket, readPcapFileSync } from '../../reference/packet/index.ts';
+import { encodeSyntheticPcap, HarnessError } from '../harness/index.ts';
 
 const PORT_RE = /^[A-Za-z][A-Za-z0-9_.-]{0,12}$/;
 
@@ -57,5 +57,5 @@ export function readReplayPcap(path: string): Uint8Array[] {
 
 /** Frames as a pcap file (synthetic timestamps), for attachments. */
 export function framesToPcap(frames: readonly Uint8Array[]): Buffer {
-  return Buffer.from(encodePcap(frames.map((data, i) => ({ data, tsSec: 0, tsNsec: i * 1000 }))));
+  return Buffer.from(encodeSyntheticPcap(frames));
 }

@@ -151,12 +151,8 @@ export class SwitchWorld extends World {
 
   /** Tears the scenario down; returns teardown problems (empty when clean). Never throws. */
   async tearDown(): Promise<string[]> {
+    // The traffic taps close on the sandbox's cleanup stack (SandboxTraffic.open registers it).
     const problems: string[] = [];
-    try {
-      this.traffic?.close();
-    } catch (e) {
-      problems.push(`close traffic taps: ${e instanceof Error ? e.message : String(e)}`);
-    }
     if (this.sut !== undefined) await this.sut.tearDown();
     if (this.sandbox !== undefined) problems.push(...(await this.sandbox.destroy()).errors);
     return problems;
