@@ -1,0 +1,63 @@
+/**
+ * JsonStreamSplitter: values split at any byte, several values per chunk,
+ * strings holding brackets and escaped quotes, multi-byte UTF-8 cut in the
+ * middle, the size bound and bad starts.
+ */
+import t from 'tap';
+import { JsonStreamSplitter } from './json-stream.ts';
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+function splitAll(chunks: readonly string[], max = 1 << 20): string[] {
+  const sp = new JsonStreamSplitter(max);
+  const out: string[] = [];
+  for (const c of chunks) {
+    const r = sp.push(enc(c));
+    if (!r.ok) throw new Error(r.reason);
+    out.push(...r.values);
+  }
+  return out;
+}
+
+t.test('values split at every position come out whole', async (t) => {
+  const text = '{"method":"x","params":["a}]\\"[{","é€😀"],"id":1} \n[1,[2,{"k":"}"}]]';
+  const bytes = enc(text);
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    const sp = new JsonStreamSplitter(1 << 20);
+    const a = sp.push(bytes.subarray(0, cut));
+    const b = sp.push(bytes.subarray(cut));
+    t.ok(a.ok && b.ok);
+    if (a.ok && b.ok) {
+      const values = [...a.values, ...b.values];
+      t.equal(values.length, 2, `cut at ${cut}`);
+      t.same(JSON.parse(values[0] ?? ''), { method: 'x', params: ['a}]"[{', 'é€😀'], id: 1 });
+      t.same(JSON.parse(values[1] ?? ''), [1, [2, { k: '}' }]]);
+    }
+    t.ok(sp.isIdle);
+  }
+});
+
+t.test('several values in one chunk, whitespace between', async (t) => {
+  t.same(splitAll(['{"a":1}{"b":2}  \r\n\t{"c":3}']), ['{"a":1}', '{"b":2}', '{"c":3}']);
+  t.same(splitAll(['{"a":', '1}', '   ']), ['{"a":1}']);
+});
+
+t.test('a value that is not an object or array breaks the stream for good', async (t) => {
+  const sp = new JsonStreamSplitter(100);
+  const r = sp.push(enc('"hello"'));
+  t.notOk(r.ok);
+  if (!r.ok) t.match(r.reason, /unexpected "\\"" at the start/);
+  t.notOk(sp.push(enc('{}')).ok, 'stays failed');
+  t.notOk(sp.isIdle);
+});
+
+t.test('unfinished values are bounded', async (t) => {
+  const sp = new JsonStreamSplitter(1024);
+  t.ok(sp.push(enc('{"a":"' + 'x'.repeat(1000))).ok);
+  const r = sp.push(enc('x'.repeat(100)));
+  t.notOk(r.ok);
+  if (!r.ok) t.match(r.reason, /longer than 1024 bytes/);
+  const one = new JsonStreamSplitter(16);
+  const big = one.push(enc('{"a":"0123456789abcdef"}'));
+  t.notOk(big.ok, 'a complete value over the bound in one chunk is refused too');
+});
