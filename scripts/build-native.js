@@ -1,19 +1,20 @@
 #!/usr/bin/env node
-// Compiles the AF_PACKET addon (native/af-packet/af-packet.c) into
-// native/af-packet/build/af-packet.node with the system C compiler and the
+// Compiles the AF_PACKET addon (native/af-packet/*.c, sharing af-packet.h)
+// into native/af-packet/build/af-packet.node with the system C compiler and the
 // headers of the Node that runs this script: no node-gyp, which would
 // download headers (only npm and apt are reachable here).
-// Invariant: the .node is rebuilt whenever it is missing or older than the
-// .c source, and only then. If `cc` is missing and we are root on Debian,
+// Invariant: the .node is rebuilt whenever it is missing or older than one
+// of the .c/.h sources, and only then. If `cc` is missing and we are root on Debian,
 // build-essential is installed first (apt); otherwise we say so and fail.
 // Usage: node scripts/build-native.js [--quiet]; or import { buildNative }.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'native/af-packet/af-packet.c');
+const sourceDir = join(root, 'native/af-packet');
+const source = join(sourceDir, 'af-packet.c');
 const output = join(root, 'native/af-packet/build/af-packet.node');
 
 function nodeIncludeDir() {
@@ -21,8 +22,14 @@ function nodeIncludeDir() {
   return existsSync(join(own, 'node_api.h')) ? own : '/usr/include/node';
 }
 
+function sourceFiles() {
+  return readdirSync(sourceDir).filter((f) => /\.[ch]$/.test(f)).sort().map((f) => join(sourceDir, f));
+}
+
 function isUpToDate() {
-  return existsSync(output) && statSync(output).mtimeMs >= statSync(source).mtimeMs;
+  if (!existsSync(output)) return false;
+  const built = statSync(output).mtimeMs;
+  return sourceFiles().every((f) => statSync(f).mtimeMs <= built);
 }
 
 function hasCompiler() {
@@ -63,10 +70,11 @@ export function buildNative({ quiet = false } = {}) {
     throw new Error(`build-native: Node headers not found (${include}/node_api.h); on Debian: apt-get install libnode-dev`);
   }
   mkdirSync(dirname(output), { recursive: true });
-  const args = ['-O2', '-Wall', '-Wextra', '-shared', '-fPIC', `-I${include}`, source, '-o', output];
+  const sources = sourceFiles().filter((f) => f.endsWith('.c'));
+  const args = ['-O2', '-Wall', '-Wextra', '-shared', '-fPIC', `-I${include}`, ...sources, '-o', output];
   log(`cc ${args.join(' ')}`);
   const r = spawnSync('cc', args, { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`build-native: cc failed (exit ${r.status ?? r.signal}) compiling ${source}`);
+  if (r.status !== 0) throw new Error(`build-native: cc failed (exit ${r.status ?? r.signal}) compiling ${sources.join(' ')}`);
   return { built: true, output };
 }
 

@@ -2,13 +2,23 @@
  * PacketSocket and the addon without root or interfaces: loading errors,
  * argument validation (in C and in TypeScript), errno errors on bad fds,
  * and the wrapper's bookkeeping against a fake binding. Traffic over real
- * veths is tested in steps/harness/packet-io.test.ts (needs root).
+ * veths is tested in af-packet-veth.test.ts and
+ * steps/harness/packet-io.test.ts (root).
  */
 import t from 'tap';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AF_PACKET_ADDON_PATH, AfPacketError, PacketSocket, loadAfPacket, type AfPacketBinding, type RawFrame, type SocketStats } from './index.ts';
+import {
+  AF_PACKET_ADDON_PATH,
+  AfPacketError,
+  PacketSocket,
+  RxRing,
+  loadAfPacket,
+  type AfPacketBinding,
+  type RawFrame,
+  type SocketStats,
+} from './index.ts';
 
 const BAD_FD = 2 ** 30; // above any RLIMIT_NOFILE: always EBADF, never one of ours
 const frame = (n: number): Uint8Array => new Uint8Array(n).fill(0xab);
@@ -24,22 +34,39 @@ t.test('loadAfPacket: a module without the functions is refused', async (t) => {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'fake.cjs');
   writeFileSync(path, 'module.exports = { openSocket() {} };\n');
-  t.throws(() => loadAfPacket(path), { message: `${path} is not the AF_PACKET addon: it lacks sendBatch, recvBatch, stats, closeSocket` });
+  t.throws(() => loadAfPacket(path), {
+    message: `${path} is not the AF_PACKET addon: it lacks sendBatch, sendFrom, recvBatch, recvInto, stats, closeSocket`,
+  });
 });
 
+interface Fake {
+  binding: AfPacketBinding;
+  calls: string[];
+  fd: number;
+}
+
 /** A binding that records calls; fds are real (of /dev/null) so fstat works. */
-function fakeBinding(overrides: Partial<AfPacketBinding> = {}): { binding: AfPacketBinding; calls: string[]; fd: number } {
+function fakeBinding(overrides: Partial<AfPacketBinding> = {}): Fake {
   const fd = openSync('/dev/null', 'r');
-  const calls: string[] = [];
-  const binding: AfPacketBinding = {
+  const fake: Fake = { calls: [], fd, binding: undefined as unknown as AfPacketBinding };
+  const calls = fake.calls;
+  fake.binding = {
     openSocket: (ns, ifname, rcvbuf) => (calls.push(`open ${ns} ${ifname} ${rcvbuf}`), fd),
     sendBatch: (_fd, frames) => (calls.push(`send ${frames.length}`), frames.length),
+    sendFrom: (_fd, _data, _offsets, _lengths, first, count) => (calls.push(`sendFrom ${first} ${count}`), count),
     recvBatch: (): RawFrame[] => (calls.push('recv'), []),
+    recvInto: (_fd, _data, slotBytes, lengths, offsets, oversize) => {
+      calls.push(`recvInto ${slotBytes} ${lengths.length}`);
+      offsets.set([4, slotBytes]);
+      lengths.set([60, 64]);
+      oversize[0] = (oversize[0] ?? 0) + 1;
+      return 2;
+    },
     stats: (): SocketStats => (calls.push('stats'), { packets: 3, drops: 1 }),
     closeSocket: () => void calls.push('close'),
     ...overrides,
   };
-  return { binding, calls, fd };
+  return fake;
 }
 
 t.test('PacketSocket.open: namespace names become /run/netns paths; defaults', async (t) => {
@@ -104,6 +131,37 @@ t.test('PacketSocket: addon errors gain the socket and keep the errno name', asy
   t.match(err, { code: 'EMSGSIZE', message: 'send on p1 in ns1: sendmmsg on fd 7 (frame of 9000 bytes): Message too long' });
 });
 
+t.test('PacketSocket.receiveInto and sendFrom: the ring is filled in place; zero counts cost no call', async (t) => {
+  const { binding, calls, fd } = fakeBinding();
+  t.teardown(() => closeSync(fd));
+  const s = PacketSocket.open({ ifname: 'p1', binding });
+  const ring = new RxRing({ slots: 4, slotBytes: 128 });
+  t.equal(s.receiveInto(ring), 2);
+  t.equal(ring.count, 2);
+  t.same([ring.frame(0).byteOffset, ring.frame(0).length, ring.frame(1).byteOffset, ring.frame(1).length], [4, 60, 128, 64]);
+  t.equal(ring.oversizeDrops, 1);
+  t.equal(s.sendFrom(ring, 2), 2);
+  t.equal(s.sendFrom(ring, 1, 1), 1);
+  t.equal(s.sendFrom(ring, 0), 0);
+  t.same(calls.slice(1), ['recvInto 128 4', 'sendFrom 0 2', 'sendFrom 1 1']);
+  s.close();
+  t.throws(() => s.receiveInto(ring), { message: 'receiveInto on closed packet socket (p1)' });
+  t.throws(() => s.sendFrom(ring, 1), /closed packet socket/);
+});
+
+t.test('PacketSocket.receiveInto: an addon error leaves an empty ring and names the socket', async (t) => {
+  const failing = (): never => {
+    throw Object.assign(new Error('recvmmsg on fd 7: Network is down'), { code: 'ENETDOWN' });
+  };
+  const { binding, fd } = fakeBinding({ recvInto: failing });
+  t.teardown(() => closeSync(fd));
+  const s = PacketSocket.open({ ifname: 'p1', namespace: 'ns1', binding });
+  const ring = new RxRing({ slots: 2 });
+  ring.count = 2;
+  t.throws(() => s.receiveInto(ring), { name: 'AfPacketError', code: 'ENETDOWN', message: 'receive on p1 in ns1: recvmmsg on fd 7: Network is down' });
+  t.equal(ring.count, 0);
+});
+
 const built: string | false = existsSync(AF_PACKET_ADDON_PATH) ? false : `addon not built (${AF_PACKET_ADDON_PATH}); run node scripts/build-native.js`;
 
 t.test('the real addon: argument validation throws TypeError', { skip: built }, async (t) => {
@@ -137,4 +195,37 @@ t.test('the real addon: open failures say what failed', { skip: built }, async (
   // As root the interface lookup fails; without CAP_NET_RAW, socket() already does.
   const err2 = t.throws(() => PacketSocket.open({ ifname: 'nosuchif9' }));
   t.match(err2, { name: 'AfPacketError', message: /^open AF_PACKET socket on nosuchif9: (SIOCGIFINDEX nosuchif9: No such device|socket\(AF_PACKET\): Operation not permitted)$/ });
+});
+
+t.test('the real addon: ring and span arguments are checked before any syscall', { skip: built }, async (t) => {
+  const b = loadAfPacket();
+  const u8 = new Uint8Array(4 * 128);
+  const u32 = (n: number): Uint32Array => new Uint32Array(n);
+  const over = new Float64Array(1);
+  t.throws(() => b.recvInto(BAD_FD, u8, 128, u32(4), u32(4), new Float32Array(1) as unknown as Float64Array), { name: 'TypeError', message: 'oversize must be a Float64Array' });
+  t.throws(() => b.recvInto(BAD_FD, new Uint16Array(4) as unknown as Uint8Array, 128, u32(4), u32(4), over), { name: 'TypeError', message: 'data must be a Uint8Array' });
+  t.throws(() => b.recvInto(BAD_FD, u8, 129, u32(4), u32(4), over), { name: 'RangeError', message: /^ring of 4 slots of 129 bytes does not fit \(data 512 bytes/ });
+  t.throws(() => b.recvInto(BAD_FD, u8, 128, u32(4), u32(3), over), RangeError, 'too few offsets');
+  t.throws(() => b.recvInto(BAD_FD, u8, 18, u32(4), u32(4), over), RangeError, 'slot too small');
+  t.throws(() => b.recvInto(BAD_FD, new Uint8Array(1025 * 19), 19, u32(1025), u32(1025), over), RangeError, 'more than 1024 slots');
+  t.throws(() => b.recvInto(BAD_FD, u8, 128, u32(0), u32(0), over), RangeError, 'no slots');
+  const offsets = Uint32Array.of(0, 100, 500);
+  const lengths = Uint32Array.of(60, 60, 60);
+  t.throws(() => b.sendFrom(BAD_FD, u8, offsets, lengths, 2, 2), { name: 'RangeError', message: 'frames 2..3 are not all described (3 offsets, 3 lengths; at most 1024 at once)' });
+  t.throws(() => b.sendFrom(BAD_FD, u8, offsets, lengths, 0, 3), { name: 'RangeError', message: 'frame 2 (offset 500, 60 bytes) is not 14..65535 bytes inside data (512 bytes)' });
+  t.throws(() => b.sendFrom(BAD_FD, u8, offsets, Uint32Array.of(60, 13, 60), 0, 2), { message: /^frame 1 \(offset 100, 13 bytes\)/ });
+  t.throws(() => b.sendFrom(BAD_FD, u8, offsets, lengths as unknown as Uint32Array, 0, 1025), RangeError);
+});
+
+t.test('the real addon: ring I/O on a bad fd gives errno errors', { skip: built }, async (t) => {
+  const b = loadAfPacket();
+  const ring = new RxRing({ slots: 2 });
+  t.throws(() => b.recvInto(BAD_FD, ring.data, ring.slotBytes, ring.lengths, ring.offsets, ring.oversizeCounter), {
+    code: 'EBADF',
+    message: `recvmmsg on fd ${BAD_FD}: Bad file descriptor`,
+  });
+  ring.offsets.set([0, 2048]);
+  ring.lengths.set([60, 60]);
+  t.throws(() => b.sendFrom(BAD_FD, ring.data, ring.offsets, ring.lengths, 0, 2), { code: 'EBADF', message: `sendmmsg on fd ${BAD_FD} (frame of 60 bytes): Bad file descriptor` });
+  t.equal(b.sendFrom(BAD_FD, ring.data, ring.offsets, ring.lengths, 0, 0), 0, 'nothing to send: no syscall');
 });

@@ -3,12 +3,17 @@
  * (optionally inside a named network namespace) through our AF_PACKET
  * N-API addon (native/af-packet/af-packet.c).
  *
+ * Two ways each way: receive()/send() with one object per frame (simple,
+ * with timestamps; the harness uses them), and receiveInto(RxRing)/
+ * sendFrom(FrameSpans) over preallocated buffers, which allocate nothing
+ * per frame (the switch's vports use them).
+ *
  * Invariants:
  *  - A socket sees only its own interface's frames, never the ones it sent,
  *    and frames come out byte-identical to the wire (a VLAN tag the kernel
  *    moved into metadata is put back by the addon).
- *  - Everything is non-blocking: send() hands over what the kernel takes now
- *    and says how many; receive() returns what is queued now. Callers poll.
+ *  - Nothing blocks: sends hand over what the kernel takes now and say how
+ *    many; receives return what is queued now. Callers poll.
  *  - stats() is cumulative since open: the kernel resets PACKET_STATISTICS
  *    on every read, so the counts are accumulated here.
  *  - close() is idempotent; any other call after close() throws.
@@ -18,6 +23,7 @@
 import { existsSync, fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { FrameSpans, RxRing } from './rx-ring.ts';
 
 /** Where scripts/build-native.js puts the compiled addon. */
 export const AF_PACKET_ADDON_PATH = fileURLToPath(new URL('../../native/af-packet/build/af-packet.node', import.meta.url));
@@ -40,12 +46,16 @@ export interface SocketStats {
 export interface AfPacketBinding {
   openSocket(netnsPath: string | null, ifname: string, rcvbufBytes: number): number;
   sendBatch(fd: number, frames: readonly Uint8Array[]): number;
+  /** Sends frames first..first+count-1 of the spans (count ≤ 1024); RangeError for a span outside data. */
+  sendFrom(fd: number, data: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, first: number, count: number): number;
   recvBatch(fd: number, maxFrames: number): RawFrame[];
+  /** Fills up to lengths.length slots (see RxRing); adds frames too long for a slot to oversize[0]. */
+  recvInto(fd: number, data: Uint8Array, slotBytes: number, lengths: Uint32Array, offsets: Uint32Array, oversize: Float64Array): number;
   stats(fd: number): SocketStats;
   closeSocket(fd: number): void;
 }
 
-const FUNCTIONS = ['openSocket', 'sendBatch', 'recvBatch', 'stats', 'closeSocket'] as const;
+const FUNCTIONS = ['openSocket', 'sendBatch', 'sendFrom', 'recvBatch', 'recvInto', 'stats', 'closeSocket'] as const;
 const loaded = new Map<string, AfPacketBinding>();
 
 /**
@@ -164,6 +174,42 @@ export class PacketSocket {
     return call(`receive on ${this.describe()}`, () => this.binding.recvBatch(fd, maxFrames));
   }
 
+  /**
+   * Receives what is queued now into `ring` (at most ring.slots frames, one
+   * recvmmsg), allocating nothing. Returns the number of frames, also left
+   * in ring.count; frame i is ring.frame(i) until the next receive into the
+   * ring. Frames longer than ring.maxFrameBytes are dropped and counted in
+   * ring.oversizeDrops. Throws AfPacketError for kernel errors (ENETDOWN
+   * once after the interface went down).
+   */
+  receiveInto(ring: RxRing): number {
+    const fd = this.openFd('receiveInto');
+    ring.count = 0;
+    try {
+      ring.count = this.binding.recvInto(fd, ring.data, ring.slotBytes, ring.lengths, ring.offsets, ring.oversizeCounter);
+    } catch (e) {
+      throw wrapError(`receive on ${this.describe()}`, e);
+    }
+    return ring.count;
+  }
+
+  /**
+   * Sends frames first..first+count-1 of `spans` (count ≤ 1024) in one
+   * sendmmsg, allocating nothing; returns how many the kernel took (fewer
+   * when the device queue is full). Throws RangeError when a frame is not
+   * 14..65535 bytes inside spans.data or count is out of range,
+   * AfPacketError for other kernel errors.
+   */
+  sendFrom(spans: FrameSpans, count: number, first = 0): number {
+    const fd = this.openFd('sendFrom');
+    if (count === 0) return 0;
+    try {
+      return this.binding.sendFrom(fd, spans.data, spans.offsets, spans.lengths, first, count);
+    } catch (e) {
+      throw wrapError(`send on ${this.describe()}`, e);
+    }
+  }
+
   /** Frames received and dropped since open (cumulative). */
   stats(): SocketStats {
     const fd = this.openFd('stats');
@@ -191,8 +237,13 @@ function call<T>(what: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (!(e instanceof Error) || e instanceof TypeError) throw e;
-    const code = (e as { code?: unknown }).code;
-    throw new AfPacketError(`${what}: ${e.message}`, typeof code === 'string' ? code : 'EUNKNOWN', { cause: e });
+    throw wrapError(what, e);
   }
+}
+
+/** An addon's errno Error as an AfPacketError saying `what` failed; TypeError, RangeError and non-Errors as they are. */
+function wrapError(what: string, e: unknown): unknown {
+  if (!(e instanceof Error) || e instanceof TypeError || e instanceof RangeError) return e;
+  const code = (e as { code?: unknown }).code;
+  return new AfPacketError(`${what}: ${e.message}`, typeof code === 'string' ? code : 'EUNKNOWN', { cause: e });
 }

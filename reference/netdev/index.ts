@@ -17,3 +17,12 @@ export {
   type RawFrame,
   type SocketStats,
 } from './af-packet.ts';
+export {
+  DEFAULT_RX_SLOTS,
+  DEFAULT_RX_SLOT_BYTES,
+  MAX_RX_SLOTS,
+  RxRing,
+  VLAN_RESERVE_BYTES,
+  type FrameSpans,
+  type RxRingOptions,
+} from './rx-ring.ts';
