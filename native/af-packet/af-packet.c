@@ -3,7 +3,7 @@
  * socket, for Node (N-API, NAPI_VERSION 8). Used by the harness (send into
  * and capture from veth ends) and by the reference switch's veth vports.
  * This file: the module, opening/closing sockets, statistics and argument
- * helpers; frames travel in af-packet-io.c.
+ * helpers; frames travel in af-packet-io.c, readiness in af-packet-poll.c.
  *
  * API (sockets are non-blocking; every call returns at once):
  *   openSocket(netnsPath | null, ifname, rcvbufBytes) -> fd
@@ -13,6 +13,7 @@
  *   recvBatch(fd, maxFrames) -> [{ data: Buffer, tsSec, tsNsec }]
  *   recvInto(fd, data: Uint8Array, slotBytes, lengths: Uint32Array,
  *            offsets: Uint32Array, oversize: Float64Array) -> frames filled
+ *   pollStart(fd, callback(error?, stopped?)) / pollStop(fd) -> was polling
  *   stats(fd) -> { packets, drops }   (PACKET_STATISTICS; reading resets them)
  *   closeSocket(fd)
  * Errors throw a JS Error "<what failed>: <strerror>" with code = errno name;
@@ -33,8 +34,7 @@
  *    the lengths, offsets and counts passed.
  * Left out on purpose: mmap rings (TPACKET_V3), fanout, BPF filters, frames
  * larger than 64 KiB (truncated by recvBatch, dropped and counted by
- * recvInto), blocking reads or readiness callbacks (JS polls with timers),
- * I/O on other threads.
+ * recvInto), blocking reads, I/O on other threads.
  */
 #include "af-packet.h"
 
@@ -253,6 +253,7 @@ static napi_value close_socket(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int fd;
   if (!get_args(env, info, 1, argv) || !get_uint(env, argv[0], "fd", &fd)) return NULL;
+  stop_poll(env, get_scratch(env), fd); /* libuv must not poll a closed fd */
   if (close(fd) < 0) {
     char what[64];
     snprintf(what, sizeof what, "close fd %d", fd);
@@ -262,8 +263,9 @@ static napi_value close_socket(napi_env env, napi_callback_info info) {
 }
 
 static void free_scratch(napi_env env, void *data, void *hint) {
-  (void)env;
   (void)hint;
+  close_polls(data); /* in case the environment's cleanup hooks did not run first */
+  napi_remove_env_cleanup_hook(env, close_polls, data);
   free(data);
 }
 
@@ -275,12 +277,16 @@ static napi_value init(napi_env env, napi_value exports) {
     free(s);
     return throw_napi(env);
   }
+  /* Poll handles must be closed before the event loop goes away (worker exit). */
+  CHECK(napi_add_env_cleanup_hook(env, close_polls, s));
   napi_property_descriptor props[] = {
     { "openSocket", NULL, open_socket, NULL, NULL, NULL, napi_enumerable, NULL },
     { "sendBatch", NULL, send_batch, NULL, NULL, NULL, napi_enumerable, NULL },
     { "sendFrom", NULL, send_from, NULL, NULL, NULL, napi_enumerable, NULL },
     { "recvBatch", NULL, recv_batch, NULL, NULL, NULL, napi_enumerable, NULL },
     { "recvInto", NULL, recv_into, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "pollStart", NULL, poll_start, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "pollStop", NULL, poll_stop, NULL, NULL, NULL, napi_enumerable, NULL },
     { "stats", NULL, stats, NULL, NULL, NULL, napi_enumerable, NULL },
     { "closeSocket", NULL, close_socket, NULL, NULL, NULL, napi_enumerable, NULL },
   };

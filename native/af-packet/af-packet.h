@@ -1,7 +1,7 @@
 /*
  * af-packet.h: what the addon's three files share (af-packet.c: module,
- * open/stats/close and argument helpers; af-packet-io.c: frames in and out).
- * Internal; not an API.
+ * open/stats/close and argument helpers; af-packet-io.c: frames in and out;
+ * af-packet-poll.c: readiness callbacks). Internal; not an API.
  *
  * Invariant: every N-API function runs on the thread of its environment,
  * so the per-environment scratch space needs no locking.
@@ -24,6 +24,8 @@
 #define MSG_MAX 1024 /* UIO_MAXIOV: the most sendmmsg/recvmmsg take at once */
 #define CTRL_LEN 128
 
+struct poll_state;
+
 /* Per-environment scratch space (worker threads each get their own). */
 struct scratch {
   /* recvBatch: copies out of these into new Buffers. */
@@ -40,6 +42,9 @@ struct scratch {
   /* sendBatch and sendFrom: tx_msg[i] always points at tx_iov[i]. */
   struct iovec tx_iov[MSG_MAX];
   struct mmsghdr tx_msg[MSG_MAX];
+  /* af-packet-poll.c: active readiness callbacks, and their async context. */
+  struct poll_state *polls;
+  napi_async_context poll_async;
 };
 
 #define CHECK(call)                                \
@@ -61,5 +66,11 @@ napi_value send_from(napi_env env, napi_callback_info info);
 napi_value recv_batch(napi_env env, napi_callback_info info);
 napi_value recv_into(napi_env env, napi_callback_info info);
 void init_io(struct scratch *s);
+
+/* af-packet-poll.c */
+napi_value poll_start(napi_env env, napi_callback_info info);
+napi_value poll_stop(napi_env env, napi_callback_info info);
+bool stop_poll(napi_env env, struct scratch *s, int fd);
+void close_polls(void *scratch);
 
 #endif

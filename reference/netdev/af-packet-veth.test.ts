@@ -1,5 +1,5 @@
 /**
- * PacketSocket's ring path (receiveInto, sendFrom) over a real veth pair (va ↔ vb)
+ * PacketSocket's ring and readiness paths over a real veth pair (va ↔ vb)
  * in a network namespace of the test's own, deleted in teardown. Needs root,
  * `ip` and the built addon; otherwise skipped with the reason. Frames are
  * only ever sent inside that namespace (IPv6 off there, so the kernel sends
@@ -11,7 +11,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { AF_PACKET_ADDON_PATH, PacketSocket, RxRing } from './index.ts';
+import { AF_PACKET_ADDON_PATH, AfPacketError, PacketSocket, RxRing } from './index.ts';
 
 const run = promisify(execFile);
 
@@ -57,8 +57,23 @@ function drain(s: PacketSocket, ring: RxRing): Buffer[] {
   return out;
 }
 
+/** Resolves when `s` has been readable `times` times, draining into `ring`; the callback is removed then. */
+function readableFrames(s: PacketSocket, ring: RxRing, want: number): Promise<Buffer[]> {
+  const got: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    s.onReadable((error) => {
+      if (error !== undefined) return reject(error);
+      got.push(...drain(s, ring));
+      if (got.length >= want) {
+        s.offReadable();
+        resolve(got);
+      }
+    });
+  });
+}
+
 const reason = skipReason();
-t.test('ring I/O over a veth pair', { skip: reason }, async (t) => {
+t.test('ring and readiness I/O over a veth pair', { skip: reason }, async (t) => {
   const ns = await vethPair(t);
   const va = PacketSocket.open({ namespace: ns, ifname: 'va' });
   const vb = PacketSocket.open({ namespace: ns, ifname: 'vb' });
@@ -106,5 +121,44 @@ t.test('ring I/O over a veth pair', { skip: reason }, async (t) => {
     const back = va.receive();
     t.same(back.map((f) => f.data.toString('hex')), [sent[1], sent[2]].map((f) => f?.toString('hex')));
     t.throws(() => vb.sendFrom(ring, 20), RangeError, 'more frames than the ring describes');
+  });
+
+  t.test('onReadable: called when frames are queued; off inside the callback', async (t) => {
+    const ring = new RxRing({ slots: 64 });
+    const pending = readableFrames(vb, ring, 300);
+    t.equal(va.send(Array.from({ length: 300 }, (_, i) => frame(60, i & 0xff))), 300);
+    const got = await pending;
+    t.equal(got.length, 300);
+    t.notOk(vb.isWatched);
+  });
+
+  t.test('onReadable: the interface going down is reported once; polling goes on', async (t) => {
+    const ring = new RxRing({ slots: 64 });
+    const down = new Promise<unknown>((resolve) => vb.onReadable((error) => resolve(error)));
+    await run('ip', ['-n', ns, 'link', 'set', 'vb', 'down']);
+    const error = await down;
+    t.ok(error instanceof AfPacketError);
+    t.match(error, { code: 'ENETDOWN', message: /^watch vb in \S+ for frames: socket error on fd \d+: Network is down$/ });
+    t.ok(vb.isWatched, 'still watched');
+    await run('ip', ['-n', ns, 'link', 'set', 'vb', 'up']);
+    const pending = readableFrames(vb, ring, 3);
+    va.send([frame(60, 1), frame(60, 2), frame(60, 3)]);
+    t.equal((await pending).length, 3, 'frames arrive again after the link is back up');
+  });
+
+  t.test('close inside the readable callback', async (t) => {
+    const vc = PacketSocket.open({ namespace: ns, ifname: 'vb' });
+    const ring = new RxRing({ slots: 4 });
+    const closed = new Promise<number>((resolve) =>
+      vc.onReadable(() => {
+        const n = vc.receiveInto(ring);
+        vc.close();
+        resolve(n);
+      }),
+    );
+    va.send([frame(60, 1)]);
+    t.equal(await closed, 1);
+    t.ok(vc.isClosed);
+    drain(vb, ring);
   });
 });

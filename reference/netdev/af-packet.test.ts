@@ -1,9 +1,9 @@
 /**
  * PacketSocket and the addon without root or interfaces: loading errors,
  * argument validation (in C and in TypeScript), errno errors on bad fds,
- * and the wrapper's bookkeeping against a fake binding. Traffic over real
- * veths is tested in af-packet-veth.test.ts and
- * steps/harness/packet-io.test.ts (root).
+ * and the wrapper's bookkeeping against a fake binding. Readiness callbacks
+ * on real fds are tested in af-packet-poll.test.ts; traffic over real veths
+ * in af-packet-veth.test.ts and steps/harness/packet-io.test.ts (root).
  */
 import t from 'tap';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import {
   RxRing,
   loadAfPacket,
   type AfPacketBinding,
+  type PollCallback,
   type RawFrame,
   type SocketStats,
 } from './index.ts';
@@ -35,7 +36,7 @@ t.test('loadAfPacket: a module without the functions is refused', async (t) => {
   const path = join(dir, 'fake.cjs');
   writeFileSync(path, 'module.exports = { openSocket() {} };\n');
   t.throws(() => loadAfPacket(path), {
-    message: `${path} is not the AF_PACKET addon: it lacks sendBatch, sendFrom, recvBatch, recvInto, stats, closeSocket`,
+    message: `${path} is not the AF_PACKET addon: it lacks sendBatch, sendFrom, recvBatch, recvInto, pollStart, pollStop, stats, closeSocket`,
   });
 });
 
@@ -43,12 +44,14 @@ interface Fake {
   binding: AfPacketBinding;
   calls: string[];
   fd: number;
+  /** The callback of the last pollStart. */
+  poll: PollCallback | undefined;
 }
 
 /** A binding that records calls; fds are real (of /dev/null) so fstat works. */
 function fakeBinding(overrides: Partial<AfPacketBinding> = {}): Fake {
   const fd = openSync('/dev/null', 'r');
-  const fake: Fake = { calls: [], fd, binding: undefined as unknown as AfPacketBinding };
+  const fake: Fake = { calls: [], fd, poll: undefined, binding: undefined as unknown as AfPacketBinding };
   const calls = fake.calls;
   fake.binding = {
     openSocket: (ns, ifname, rcvbuf) => (calls.push(`open ${ns} ${ifname} ${rcvbuf}`), fd),
@@ -62,6 +65,11 @@ function fakeBinding(overrides: Partial<AfPacketBinding> = {}): Fake {
       oversize[0] = (oversize[0] ?? 0) + 1;
       return 2;
     },
+    pollStart: (_fd, cb) => {
+      calls.push('pollStart');
+      fake.poll = cb;
+    },
+    pollStop: () => (calls.push('pollStop'), true),
     stats: (): SocketStats => (calls.push('stats'), { packets: 3, drops: 1 }),
     closeSocket: () => void calls.push('close'),
     ...overrides,
@@ -162,6 +170,55 @@ t.test('PacketSocket.receiveInto: an addon error leaves an empty ring and names 
   t.equal(ring.count, 0);
 });
 
+t.test('PacketSocket.onReadable: one poll per socket, callbacks swap, off and close stop it', async (t) => {
+  const fake = fakeBinding();
+  t.teardown(() => closeSync(fake.fd));
+  const s = PacketSocket.open({ ifname: 'p1', binding: fake.binding });
+  const seen: string[] = [];
+  s.onReadable(() => seen.push('first'));
+  s.onReadable(() => seen.push('second'));
+  t.ok(s.isWatched);
+  fake.poll?.();
+  t.same(seen, ['second'], 'the later callback replaced the earlier one');
+  s.offReadable();
+  s.offReadable();
+  t.notOk(s.isWatched);
+  s.onReadable(() => seen.push('third'));
+  s.close();
+  t.notOk(s.isWatched);
+  t.same(fake.calls.slice(1), ['pollStart', 'pollStop', 'pollStart', 'pollStop', 'close'], 'close stops polling before closing the fd');
+  t.throws(() => s.onReadable(() => undefined), { message: 'onReadable on closed packet socket (p1)' });
+  s.offReadable();
+});
+
+t.test('PacketSocket.onReadable: socket errors reach the callback; a stopped poll is released', async (t) => {
+  const fake = fakeBinding();
+  t.teardown(() => closeSync(fake.fd));
+  const s = PacketSocket.open({ ifname: 'p1', namespace: 'ns1', binding: fake.binding });
+  const errors: unknown[] = [];
+  s.onReadable((e) => errors.push(e));
+  fake.poll?.(Object.assign(new Error('socket error on fd 7: Network is down'), { code: 'ENETDOWN' }), false);
+  t.ok(s.isWatched, 'polling goes on after a socket error');
+  fake.poll?.(Object.assign(new Error('polling fd 7 failed: bad file descriptor'), { code: 'EBADF' }), true);
+  t.notOk(s.isWatched, 'a stopped poll is unregistered before the callback runs');
+  t.match(errors, [
+    { name: 'AfPacketError', code: 'ENETDOWN', message: 'watch p1 in ns1 for frames: socket error on fd 7: Network is down' },
+    { name: 'AfPacketError', code: 'EBADF' },
+  ]);
+  t.same(fake.calls.slice(1), ['pollStart', 'pollStop']);
+  s.close();
+});
+
+t.test('PacketSocket: closing from inside the readable callback', async (t) => {
+  const fake = fakeBinding();
+  t.teardown(() => closeSync(fake.fd));
+  const s = PacketSocket.open({ ifname: 'p1', binding: fake.binding });
+  s.onReadable(() => s.close());
+  fake.poll?.();
+  t.ok(s.isClosed);
+  t.same(fake.calls.slice(1), ['pollStart', 'pollStop', 'close']);
+});
+
 const built: string | false = existsSync(AF_PACKET_ADDON_PATH) ? false : `addon not built (${AF_PACKET_ADDON_PATH}); run node scripts/build-native.js`;
 
 t.test('the real addon: argument validation throws TypeError', { skip: built }, async (t) => {
@@ -215,6 +272,7 @@ t.test('the real addon: ring and span arguments are checked before any syscall',
   t.throws(() => b.sendFrom(BAD_FD, u8, offsets, lengths, 0, 3), { name: 'RangeError', message: 'frame 2 (offset 500, 60 bytes) is not 14..65535 bytes inside data (512 bytes)' });
   t.throws(() => b.sendFrom(BAD_FD, u8, offsets, Uint32Array.of(60, 13, 60), 0, 2), { message: /^frame 1 \(offset 100, 13 bytes\)/ });
   t.throws(() => b.sendFrom(BAD_FD, u8, offsets, lengths as unknown as Uint32Array, 0, 1025), RangeError);
+  t.throws(() => b.pollStart(BAD_FD, 'cb' as unknown as PollCallback), { name: 'TypeError', message: 'callback must be a function' });
 });
 
 t.test('the real addon: ring I/O on a bad fd gives errno errors', { skip: built }, async (t) => {
@@ -228,4 +286,5 @@ t.test('the real addon: ring I/O on a bad fd gives errno errors', { skip: built 
   ring.lengths.set([60, 60]);
   t.throws(() => b.sendFrom(BAD_FD, ring.data, ring.offsets, ring.lengths, 0, 2), { code: 'EBADF', message: `sendmmsg on fd ${BAD_FD} (frame of 60 bytes): Bad file descriptor` });
   t.equal(b.sendFrom(BAD_FD, ring.data, ring.offsets, ring.lengths, 0, 0), 0, 'nothing to send: no syscall');
+  t.equal(b.pollStop(BAD_FD), false, 'stopping a poll that never started');
 });

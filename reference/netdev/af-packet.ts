@@ -13,12 +13,18 @@
  *    and frames come out byte-identical to the wire (a VLAN tag the kernel
  *    moved into metadata is put back by the addon).
  *  - Nothing blocks: sends hand over what the kernel takes now and say how
- *    many; receives return what is queued now. Callers poll.
+ *    many; receives return what is queued now. Callers either poll or ask
+ *    onReadable() for a callback from the event loop when frames are queued
+ *    (libuv poll handle, level-triggered: called again while any are left).
+ *  - A socket with a readable callback keeps the process alive, like a
+ *    listening server; offReadable() and close() release it at once, also
+ *    from inside the callback.
  *  - stats() is cumulative since open: the kernel resets PACKET_STATISTICS
  *    on every read, so the counts are accumulated here.
  *  - close() is idempotent; any other call after close() throws.
- * Left out on purpose: mmap rings, BPF filters, blocking or event-driven
- * reads (libuv polling), frames over 64 KiB.
+ * Left out on purpose: mmap rings, BPF filters, blocking reads, writable
+ * readiness (a full send queue shows as a short send count), frames over
+ * 64 KiB.
  */
 import { existsSync, fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -51,11 +57,21 @@ export interface AfPacketBinding {
   recvBatch(fd: number, maxFrames: number): RawFrame[];
   /** Fills up to lengths.length slots (see RxRing); adds frames too long for a slot to oversize[0]. */
   recvInto(fd: number, data: Uint8Array, slotBytes: number, lengths: Uint32Array, offsets: Uint32Array, oversize: Float64Array): number;
+  /** Calls `callback` from the event loop while fd is readable; (error, stopped) on a socket or poll error. */
+  pollStart(fd: number, callback: PollCallback): void;
+  /** Stops fd's callback; false if there was none. */
+  pollStop(fd: number): boolean;
   stats(fd: number): SocketStats;
   closeSocket(fd: number): void;
 }
 
-const FUNCTIONS = ['openSocket', 'sendBatch', 'sendFrom', 'recvBatch', 'recvInto', 'stats', 'closeSocket'] as const;
+/** `stopped` is true when polling ended with the error (call pollStop), false when it goes on. */
+export type PollCallback = (error?: Error, stopped?: boolean) => void;
+
+/** Called when frames are queued, or with the error when the socket reports one. */
+export type ReadableCallback = (error?: AfPacketError) => void;
+
+const FUNCTIONS = ['openSocket', 'sendBatch', 'sendFrom', 'recvBatch', 'recvInto', 'pollStart', 'pollStop', 'stats', 'closeSocket'] as const;
 const loaded = new Map<string, AfPacketBinding>();
 
 /**
@@ -110,6 +126,7 @@ export class PacketSocket {
   private fd: number | undefined;
   private packets = 0;
   private drops = 0;
+  private readable: ReadableCallback | undefined;
 
   private constructor(binding: AfPacketBinding, fd: number, ifname: string, namespace: string | undefined) {
     this.binding = binding;
@@ -180,7 +197,7 @@ export class PacketSocket {
    * in ring.count; frame i is ring.frame(i) until the next receive into the
    * ring. Frames longer than ring.maxFrameBytes are dropped and counted in
    * ring.oversizeDrops. Throws AfPacketError for kernel errors (ENETDOWN
-   * once after the interface went down).
+   * once after the interface went down, if no readable callback took it).
    */
   receiveInto(ring: RxRing): number {
     const fd = this.openFd('receiveInto');
@@ -210,6 +227,41 @@ export class PacketSocket {
     }
   }
 
+  /**
+   * Has `cb` called from the event loop whenever frames are queued (again on
+   * every loop turn while some are left: drain with receiveInto), instead of
+   * polling. Replaces an earlier callback. When the kernel reports a socket
+   * error (ENETDOWN: the interface went down) cb gets it as an AfPacketError
+   * and the callback stays registered; if polling itself failed, it is
+   * unregistered first. While registered, the socket keeps the process alive.
+   */
+  onReadable(cb: ReadableCallback): void {
+    const fd = this.openFd('onReadable');
+    if (this.readable === undefined) {
+      call(`watch ${this.describe()} for frames`, () => this.binding.pollStart(fd, this.dispatchReadable));
+    }
+    this.readable = cb;
+  }
+
+  /** Unregisters the readable callback, if any (safe inside it); the process may exit. */
+  offReadable(): void {
+    const fd = this.fd;
+    if (this.readable === undefined || fd === undefined) return;
+    this.readable = undefined;
+    call(`stop watching ${this.describe()}`, () => this.binding.pollStop(fd));
+  }
+
+  get isWatched(): boolean {
+    return this.readable !== undefined;
+  }
+
+  private readonly dispatchReadable: PollCallback = (error, stopped) => {
+    const cb = this.readable;
+    if (error === undefined) return cb?.();
+    if (stopped === true) this.offReadable();
+    cb?.(toAfPacketError(`watch ${this.describe()} for frames`, error));
+  };
+
   /** Frames received and dropped since open (cumulative). */
   stats(): SocketStats {
     const fd = this.openFd('stats');
@@ -222,6 +274,7 @@ export class PacketSocket {
   close(): void {
     const fd = this.fd;
     if (fd === undefined) return;
+    this.offReadable();
     this.fd = undefined;
     call(`close socket on ${this.describe()}`, () => this.binding.closeSocket(fd));
   }
@@ -243,7 +296,10 @@ function call<T>(what: string, fn: () => T): T {
 
 /** An addon's errno Error as an AfPacketError saying `what` failed; TypeError, RangeError and non-Errors as they are. */
 function wrapError(what: string, e: unknown): unknown {
-  if (!(e instanceof Error) || e instanceof TypeError || e instanceof RangeError) return e;
+  return e instanceof Error && !(e instanceof TypeError) && !(e instanceof RangeError) ? toAfPacketError(what, e) : e;
+}
+
+function toAfPacketError(what: string, e: Error): AfPacketError {
   const code = (e as { code?: unknown }).code;
   return new AfPacketError(`${what}: ${e.message}`, typeof code === 'string' ? code : 'EUNKNOWN', { cause: e });
 }

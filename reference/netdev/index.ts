@@ -14,7 +14,9 @@ export {
   loadAfPacket,
   type AfPacketBinding,
   type PacketSocketOptions,
+  type PollCallback,
   type RawFrame,
+  type ReadableCallback,
   type SocketStats,
 } from './af-packet.ts';
 export {
