@@ -44,6 +44,10 @@ export const CAPABILITIES = {
   dpDump: 'dp-dump',
   /** Traces a flow through its OpenFlow pipeline (`trace`). */
   trace: 'trace',
+  /** Installs datapath flows directly, bypassing any OpenFlow pipeline (`addDatapathFlows`). */
+  dpFlows: 'dp-flows',
+  /** Creates datapath meters that a datapath flow's `meter(N)` action refers to (`setDatapathMeter`). */
+  dpMeters: 'dp-meters',
 } as const;
 export type Capability = (typeof CAPABILITIES)[keyof typeof CAPABILITIES];
 
@@ -87,6 +91,21 @@ export interface TraceResult {
   readonly datapathActions: string;
 }
 
+/** One band of a datapath meter; only drop bands exist (Linux and OVS datapaths alike). */
+export interface DatapathMeterBand {
+  readonly type: 'drop';
+  /** In the meter's unit: kilobits or packets per second. */
+  readonly rate: number;
+  /** Bucket size in kilobits or packets; 0 leaves it to the switch (both datapaths then use the rate). */
+  readonly burst: number;
+}
+
+/** A datapath meter as `Given the datapath meter N: ...` describes it. */
+export interface DatapathMeter {
+  readonly unit: 'kbps' | 'pktps';
+  readonly bands: readonly DatapathMeterBand[];
+}
+
 export interface SwitchStartOptions {
   /** Multiplies every timeout the adapter uses (REFSWITCH_SLOW_FACTOR). */
   readonly slowFactor: number;
@@ -113,6 +132,23 @@ export interface SwitchUnderTest {
   datapathPortNames(): Promise<Map<number, string>>;
   /** Capability `trace`: traces an OpenFlow-syntax flow (`in_port=1,tcp,...`) through `bridge`. */
   trace(bridge: string, flow: string): Promise<TraceResult>;
+  /**
+   * Capability `dp-flows`: installs datapath flows, one per string, in
+   * `dpctl/dump-flows` syntax with port names
+   * (`in_port(p1),eth(),eth_type(0x0800),ipv4(dst=10.0.0.2,frag=no), actions:set(ipv4(ttl=9)),p2`);
+   * the adapter maps the names to its datapath port numbers. In order; a
+   * flow the switch rejects is a plain Error carrying the switch's message
+   * (the flows before it stay installed). Called before any traffic, so
+   * nothing the switch learnt from packets can shadow these flows; the switch
+   * must keep them (no revalidation, no idle expiry) until tearDown.
+   */
+  addDatapathFlows(flows: readonly string[]): Promise<void>;
+  /**
+   * Capability `dp-meters`: creates (or replaces) datapath meter `id`, the
+   * one a flow's `meter(id)` action uses. A meter the switch refuses is a
+   * plain Error with its message.
+   */
+  setDatapathMeter(id: number, meter: DatapathMeter): Promise<void>;
   /** Stops the switch; never throws (sandbox destroy cleans whatever remains). */
   tearDown(): Promise<void>;
 }

@@ -24,7 +24,7 @@ function scratchDir(t: { teardown(fn: () => unknown): void }): string {
 t.test('adapter table and capabilities', async (t) => {
   t.equal(adapterByName('ovs'), ovsAdapter);
   t.equal(adapterByName('nope'), undefined);
-  t.same([...ovsAdapter.capabilities].sort(), Object.values(CAPABILITIES).sort(), 'all six capabilities');
+  t.same([...ovsAdapter.capabilities].sort(), Object.values(CAPABILITIES).sort(), 'every capability');
 });
 
 t.test('checkAvailable names the missing binaries and the install command', async (t) => {
@@ -126,6 +126,35 @@ if (reason !== undefined) {
       { name: 'HarnessError', message: /p9: ofport -1 \(requested 9\), error "could not open network device p9/ },
     );
     await sut.tearDown();
+    t.same((await sb.destroy()).errors, []);
+  });
+
+  t.test('datapath flows and meters: installed by name, kept while quiescing, refusals are the switch\'s', async (t) => {
+    const sb = await Sandbox.create({ scenarioId: 'ovs.test dp-flows', workerId: worker('d'), ports: ['p1', 'p2'] });
+    t.teardown(() => sb.destroy());
+    const sut = await ovsAdapter.start(sb, { slowFactor: 1 });
+    await sut.addBridge({ name: 'br0', ports: [{ name: 'p1', ofport: 1 }, { name: 'p2', ofport: 2 }], failMode: 'secure' });
+    await sut.setDatapathMeter(1, { unit: 'pktps', bands: [{ type: 'drop', rate: 1, burst: 10 }] });
+    await sut.addDatapathFlows([
+      'recirc_id(0),in_port(p1),eth(),eth_type(0x0800),ipv4(dst=10.0.0.2,frag=no), actions:set(ipv4(ttl=9)),p2',
+      'recirc_id(0),in_port(p2),eth(),eth_type(0x0800),ipv4(frag=no), actions:meter(1),recirc(0x1a)',
+    ]);
+    await sut.quiesce();
+    await sut.quiesce();
+    const names = await sut.datapathPortNames();
+    const number = (name: string): number => [...names].find(([, n]) => n === name)?.[0] ?? -1;
+    const dump = await sut.dumpDatapathFlows();
+    t.match(dump, `in_port(${number('p1')}),eth(),eth_type(0x0800),ipv4(dst=10.0.0.2,frag=no), packets:0, bytes:0, used:never, actions:set(ipv4(ttl=9)),${number('p2')}`);
+    t.match(dump, `in_port(${number('p2')}),eth(),eth_type(0x0800),ipv4(frag=no), packets:0, bytes:0, used:never, actions:meter(1),recirc(0x1a)`, 'meter 0 was a filler, recirc written in decimal for OVS');
+
+    const refused = await sut.addDatapathFlows(['recirc_id(0),in_port(p1),eth(),eth_type(0x0800), actions:p2']).catch((e: unknown) => e);
+    t.type(refused, Error);
+    t.notOk(refused instanceof HarnessError, 'a flow OVS refuses is not a harness error');
+    t.match(String(refused), /rejected datapath flow .*: ovs-vswitchd: updating flow table \(Invalid argument\)/);
+    await t.rejects(sut.addDatapathFlows(['in_port(p7),eth(), actions:p2']), HarnessError, 'an unknown port name is the scenario\'s error');
+
+    await sut.tearDown();
+    t.equal(await namespacePids(sb.namespace), '', 'tearDown stopped both daemons with the revalidators paused');
     t.same((await sb.destroy()).errors, []);
   });
 

@@ -25,6 +25,18 @@
  *    meters work too) and are dumped with the default OpenFlow 1.0 + NXM
  *    (`mod_dl_dst:`, as the contract's examples). Not atomic: a rejected flow
  *    leaves the ones before it installed.
+ *  - Datapath flows (`dp-flows`) go in with `ovs-appctl dpctl/add-flow`. The
+ *    revalidators would otherwise re-translate such a flow through the
+ *    OpenFlow tables at their next dump (every 500 ms) and rewrite or delete
+ *    it, so the first datapath flow or meter pauses them for the rest of the
+ *    scenario (`revalidator/pause`, a hidden 3.1 command). While paused,
+ *    `revalidator/wait` would never return: quiesce then waits for the
+ *    `dpctl/show` lookup counters to stop moving instead.
+ *  - Datapath meters (`dp-meters`) are OpenFlow meters: ofproto-dpif gives
+ *    each new OpenFlow meter the lowest free datapath meter id, from 0, and
+ *    this adapter never deletes one, so datapath meter N is OpenFlow meter
+ *    N+1 once meters 0..N-1 exist (missing ones are created as fillers with
+ *    a rate nothing reaches).
  *
  * Errors: a flow or trace flow OVS rejects (ovs-ofctl's parse error, an
  * OFPT_ERROR, an ofproto/trace error answer) is a scenario authoring or
@@ -39,8 +51,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HarnessError, runCommand, type CommandResult, type RunOptions, type Sandbox } from '../harness/index.ts';
 import {
-  CAPABILITIES, type BridgeSpec, type FailMode, type FlowStat, type SwitchAdapter, type SwitchUnderTest, type TraceResult,
+  CAPABILITIES, type BridgeSpec, type DatapathMeter, type FailMode, type FlowStat, type SwitchAdapter, type SwitchUnderTest, type TraceResult,
 } from './adapter.ts';
+import { APPCTL_SERVER_ERROR, installDatapathFlows, waitForStableLookups } from './datapath-control.ts';
+import { ofctlMeterSpec, ovsParsableActions, parseDpctlLookups, type DatapathLookups } from './datapath-text.ts';
 import { findOvsInstall, type OvsInstall, type OvsTool } from './ovs-install.ts';
 import { compareFlowEntries, parseDpctlShow, parseOfctlDumpFlows, parseTrace, renameDatapathPorts, toFlowStat } from './ovs-text.ts';
 
@@ -48,12 +62,13 @@ const TOOL_TIMEOUT_MS = 10_000;
 const START_TIMEOUT_MS = 10_000;
 const TEARDOWN_TIMEOUT_MS = 2_000;
 const POLL_MS = 5;
+const SETTLE_INTERVAL_MS = 20;
+/** A filler meter's rate (packets per second): never reached by a scenario. */
+const FILLER_METER_PPS = 1_000_000;
 const MAX_IDLE_MS = 60_000;
 const OPENFLOW_VERSIONS = 'OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15';
 /** ovs-ofctl stderr that means "OVS refused these flows", as opposed to "could not reach OVS". */
 const FLOWS_REJECTED = /(?:^|\n)ovs-ofctl: -:\d+: |OFPT_ERROR|none of the usable flow formats/;
-/** ovs-appctl's exit code when the daemon answered with an error. */
-const APPCTL_SERVER_ERROR = 2;
 
 type Daemon = 'ovsdb-server' | 'ovs-vswitchd';
 
@@ -88,6 +103,9 @@ class OvsSwitch implements SwitchUnderTest {
   private readonly env: Readonly<Record<string, string>>;
   private readonly children = new Map<Daemon, ChildProcess>();
   private readonly bridges: string[] = [];
+  private revalidatorsPaused = false;
+  /** Datapath meter id → its OpenFlow meter id, in creation order (fillers included). */
+  private readonly meters: number[] = [];
 
   constructor(
     private readonly sandbox: Sandbox,
@@ -212,9 +230,62 @@ class OvsSwitch implements SwitchUnderTest {
     return parsed.value.sort(compareFlowEntries).map(toFlowStat);
   }
 
-  /** Two `revalidator/wait`s: the second covers flows the first cycle's packets installed. */
+  /**
+   * Two `revalidator/wait`s: the second covers flows the first cycle's
+   * packets installed. With the revalidators paused (datapath flows), the
+   * lookup counters must stop moving instead.
+   */
   async quiesce(): Promise<void> {
+    if (this.revalidatorsPaused) {
+      await waitForStableLookups(() => this.lookups(), { intervalMs: this.ms(SETTLE_INTERVAL_MS), timeoutMs: this.ms(TOOL_TIMEOUT_MS), what: 'quiesce Open vSwitch' });
+      return;
+    }
     for (let i = 0; i < 2; i++) await this.run('ovs-appctl', ['revalidator/wait'], 'wait for the revalidators');
+  }
+
+  private async lookups(): Promise<DatapathLookups> {
+    const r = await this.run('ovs-appctl', ['dpctl/show'], 'read the datapath lookup counters');
+    const parsed = parseDpctlLookups(r.stdout);
+    if (!parsed.ok) throw new HarnessError(`read ovs-appctl dpctl/show: ${parsed.error}`);
+    return parsed.value;
+  }
+
+  /** Stops the revalidators for good (see the header): they would rewrite flows added with dpctl. */
+  private async pauseRevalidators(): Promise<void> {
+    if (this.revalidatorsPaused) return;
+    await this.run('ovs-appctl', ['revalidator/pause'], 'pause the revalidators');
+    this.revalidatorsPaused = true;
+  }
+
+  async addDatapathFlows(flows: readonly string[]): Promise<void> {
+    if (flows.length === 0) return;
+    await this.pauseRevalidators();
+    const appctl = (args: readonly string[], what: string): Promise<CommandResult> => this.run('ovs-appctl', args, what, { allowFailure: true });
+    await installDatapathFlows(appctl, flows, await this.datapathPortNames(), { switchName: 'Open vSwitch', actionsText: ovsParsableActions });
+  }
+
+  async setDatapathMeter(id: number, meter: DatapathMeter): Promise<void> {
+    const bridge = this.bridges[0];
+    if (bridge === undefined) throw new HarnessError('datapath meters need a bridge first (OpenFlow meters live on a bridge)');
+    if (!Number.isInteger(id) || id < 0 || id > 0xfffe) throw new HarnessError(`datapath meter id ${id} out of range (0..65534)`);
+    await this.pauseRevalidators();
+    while (this.meters.length < id) {
+      const filler = this.meters.length;
+      await this.addMeter(bridge, 'add-meter', filler + 1, { unit: 'pktps', bands: [{ type: 'drop', rate: FILLER_METER_PPS, burst: 0 }] });
+      this.meters.push(filler + 1);
+    }
+    const existing = this.meters[id];
+    await this.addMeter(bridge, existing === undefined ? 'add-meter' : 'mod-meter', id + 1, meter);
+    if (existing === undefined) this.meters.push(id + 1);
+  }
+
+  private async addMeter(bridge: string, command: 'add-meter' | 'mod-meter', ofMeterId: number, meter: DatapathMeter): Promise<void> {
+    const spec = ofctlMeterSpec(ofMeterId, meter);
+    const what = `${command} ${spec} on ${bridge}`;
+    const r = await this.run('ovs-ofctl', ['-O', 'OpenFlow13', command, bridge, spec], what, { allowFailure: true });
+    if (r.exitCode === 0) return;
+    if (/OFPT_ERROR/.test(r.stderr)) throw new Error(`Open vSwitch rejected meter ${JSON.stringify(spec)}: ${r.stderr.trim()}`);
+    throw new HarnessError(what, r);
   }
 
   async dumpDatapathFlows(): Promise<string> {
@@ -244,6 +315,10 @@ class OvsSwitch implements SwitchUnderTest {
   async tearDown(): Promise<void> {
     const timeoutMs = this.ms(TEARDOWN_TIMEOUT_MS);
     const quietly = (p: Promise<unknown>): Promise<unknown> => p.catch(() => undefined);
+    if (this.revalidatorsPaused) {
+      await quietly(this.run('ovs-appctl', ['revalidator/resume'], 'resume the revalidators', { allowFailure: true, timeoutMs }));
+      this.revalidatorsPaused = false;
+    }
     for (const br of this.bridges.splice(0).reverse()) {
       await quietly(this.vsctl(['--if-exists', 'del-br', br], `delete bridge ${br}`, timeoutMs));
     }
