@@ -16,7 +16,7 @@
  */
 import type { DataTable } from '@cucumber/cucumber';
 import type { FlowStat } from '../adapters/index.ts';
-import { compareFlowDumps, goldenPath, HarnessError, readGoldenText, writeGoldenFlows, writeGoldenTrace } from '../harness/index.ts';
+import { compareFlowDumps, type FlowStatsPolicy, goldenPath, HarnessError, readGoldenText, writeGoldenFlows, writeGoldenTrace } from '../harness/index.ts';
 import { step } from '../support/define-step.ts';
 import type { SwitchWorld } from '../support/world.ts';
 import { requireBridge } from './bridge-steps.ts';
@@ -95,14 +95,16 @@ step(/^the trace of "([^"]+)" on "([^"]+)" matches golden "([^"]+)"$/, ['trace']
   checkTrace(this, { megaflow: pick('Megaflow:'), actions: pick('Datapath actions:') }, t.megaflow, t.datapathActions, t.text, path);
 });
 
-async function dumpFlows(world: SwitchWorld): Promise<{ dump: string; portNames: Map<number, string> }> {
+/** Quiesces, then the switch's datapath flow dump and its port number → name map. */
+export async function dumpFlows(world: SwitchWorld): Promise<{ dump: string; portNames: Map<number, string> }> {
   await world.quiesce();
   const sut = world.requireSwitch();
   return { dump: await sut.dumpDatapathFlows(), portNames: await sut.datapathPortNames() };
 }
 
-function checkFlows(world: SwitchWorld, expected: string, dump: string, portNames: Map<number, string>, source: string): void {
-  const r = compareFlowDumps(expected, dump, { portNames, expectedSource: source, actualSource: 'dpctl/dump-flows' });
+/** Compares a dump with expected flows (stats compared as `stats` says); throws the diff. */
+export function checkFlows(world: SwitchWorld, expected: string, dump: string, portNames: Map<number, string>, source: string, stats: FlowStatsPolicy = 'none'): void {
+  const r = compareFlowDumps(expected, dump, { portNames, expectedSource: source, actualSource: 'dpctl/dump-flows', stats });
   if (!r.ok) {
     if (r.side === 'expected') throw new HarnessError(`expected datapath flows do not parse: ${r.message}`);
     world.attach(dump, 'text/plain');
