@@ -10,7 +10,9 @@
  *    push_vlan with TPID 0x8100/0x88a8 and the CFI bit (0x1000) set, on an
  *    Ethernet flow; an explicit drop only as the last action of its list.
  *  - set/set_masked: one settable attribute (skb_priority, skb_mark,
- *    ct_mark, ct_label, eth, ipv4, ipv6, tcp, udp, sctp), its length right,
+ *    ct_mark, ct_label, eth, ipv4, ipv6, tcp, udp, sctp — and, departing
+ *    from the kernel, icmp, icmpv6, arp and nd, which Open vSwitch's
+ *    userspace datapath sets and issue 4 asks for), its length right,
  *    no value bit outside the mask; ipv4/ipv6 need the flow's eth_type and
  *    may not change proto or frag (set: must equal the flow's); the flow
  *    label stays 20 bits; tcp/udp/sctp need that IP proto in the flow.
@@ -205,8 +207,14 @@ function checkAction(w: Walk, a: OdpAction, st: ListState, last: boolean): Failu
   }
 }
 
-const SETTABLE = new Set<string>(['skb_priority', 'skb_mark', 'ct_mark', 'ct_label', 'eth', 'ipv4', 'ipv6', 'tcp', 'udp', 'sctp']);
+const SETTABLE = new Set<string>([
+  'skb_priority', 'skb_mark', 'ct_mark', 'ct_label', 'eth', 'ipv4', 'ipv6', 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6', 'arp', 'nd',
+]);
 const L4_PROTO: Record<string, number> = { tcp: 6, udp: 17, sctp: 132 };
+/** Settable here as in Open vSwitch's userspace datapath (odp-execute), though the kernel refuses them: [eth_type(s), nw_proto]. */
+const USERSPACE_SETS: Record<string, readonly [readonly number[], number | undefined]> = {
+  icmp: [[0x0800], 1], icmpv6: [[0x86dd], 58], nd: [[0x86dd], 58], arp: [[0x0806, 0x8035], undefined],
+};
 
 /** validate_set, then the conntrack fields this datapath cannot set. */
 function checkSet(w: Walk, attr: OdpFixedAttr | undefined, masked: boolean, st: ListState): Failure | undefined {
@@ -236,6 +244,10 @@ function checkSet(w: Walk, attr: OdpFixedAttr | undefined, masked: boolean, st: 
   const l4 = L4_PROTO[name];
   if (l4 !== undefined && ((st.ethType !== 0x0800 && st.ethType !== 0x86dd) || proto !== l4)) {
     return fail(`set(${name}(…)) needs a flow that matches ipv4 or ipv6 with proto=${l4}`);
+  }
+  const us = USERSPACE_SETS[name];
+  if (us !== undefined && (!us[0].includes(st.ethType ?? -1) || (us[1] !== undefined && proto !== us[1]))) {
+    return fail(`set(${name}(…)) needs a flow that matches ${name === 'arp' ? 'eth_type(0x0806) or eth_type(0x8035)' : `${us[1] === 1 ? 'ipv4' : 'ipv6'} with proto=${us[1]}`}`);
   }
   if (name === 'ct_mark' || name === 'ct_label') return fail(`set(${name}(…)) needs conntrack, which this datapath does not have`, 'EOPNOTSUPP');
   return undefined;
