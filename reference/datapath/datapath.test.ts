@@ -166,3 +166,24 @@ t.test('ct limits are stored and reported', async (t) => {
   t.ok(dp.ctLimitDel([3]).ok);
   await dp.close();
 });
+
+t.test('frames handed in as Buffers are copied, not aliased (Buffer#slice is a view)', async (t) => {
+  const dp = await dpWithPorts();
+  dp.flowPut({ ...flow('in_port(1),eth(),eth_type(0x0800),ipv4(frag=no), actions:set(eth(dst=50:54:00:00:00:99)),2'), create: true, modify: false });
+  const buf = Buffer.from(udp);
+  dp.receive('p1', buf);
+  t.same(buf, Buffer.from(udp), 'the caller\'s buffer is untouched');
+  t.equal(Buffer.from(dp.dummySent('p2')![0]!.subarray(0, 6)).toString('hex'), '505400000099');
+  await dp.close();
+});
+
+t.test('an ACTION upcall after trunc carries the cut packet', async (t) => {
+  const dp = await dpWithPorts();
+  const ups: { packet: Uint8Array }[] = [];
+  dp.setUpcallHandler((u) => ups.push(u));
+  dp.flowPut({ ...flow('in_port(1),eth(),eth_type(0x0800),ipv4(frag=no), actions:trunc(20),userspace(pid=1)'), create: true, modify: false });
+  dp.receive('p1', udp);
+  await new Promise((r) => setImmediate(r));
+  t.equal(ups[0]?.packet.length, 20);
+  await dp.close();
+});

@@ -301,7 +301,7 @@ export class Datapath implements Dpif, ActionHost {
     extractDatapathKey(req.packet, key, md.md);
     const v = validateActions({ key, mask: FlowKey.allOnes() }, req.actions);
     if (!v.ok) return fail(v.error.errno, v.error.message);
-    const pkt: DpPacket = { data: req.packet.slice(), md: { ...md.md }, key, keyValid: true, cutlen: 0 };
+    const pkt: DpPacket = { data: new Uint8Array(req.packet), md: { ...md.md }, key, keyValid: true, cutlen: 0 };
     executeActions(this, pkt, req.actions, 0);
     this.flushPorts();
     return ok(undefined);
@@ -319,7 +319,7 @@ export class Datapath implements Dpif, ActionHost {
     p.counters.rxPackets++;
     p.counters.rxBytes += frame.length;
     if (p instanceof DummyVport) p.recordReceived(frame);
-    this.processFrame(p, frame.slice());
+    this.processFrame(p, new Uint8Array(frame));
     this.flushPorts();
     return ok(undefined);
   }
@@ -353,7 +353,7 @@ export class Datapath implements Dpif, ActionHost {
     const e = r.entry;
     if (e === undefined) {
       s.missed++;
-      if (!this.upcalls.offer({ type: 'miss', packet: pkt.data.slice(), key: odpKeyFromPacketKey(pkt.key) })) {
+      if (!this.upcalls.offer({ type: 'miss', packet: new Uint8Array(pkt.data), key: odpKeyFromPacketKey(pkt.key) })) {
         s.lost++;
         this.drop('upcall-lost');
       }
@@ -390,7 +390,9 @@ export class Datapath implements Dpif, ActionHost {
 
   upcall(pkt: DpPacket, action: ActionUpcallInfo): boolean {
     if (!pkt.keyValid) this.reextract(pkt);
-    const u = { type: 'action' as const, packet: pkt.data.slice(), key: odpKeyFromPacketKey(pkt.key), ...action };
+    // A trunc before the userspace action cuts the packet the upcall carries (kernel: OVS_PACKET_ATTR_LEN keeps the original length).
+    const cut = pkt.cutlen > 0 && pkt.cutlen < pkt.data.length ? pkt.cutlen : pkt.data.length;
+    const u = { type: 'action' as const, packet: Uint8Array.prototype.slice.call(pkt.data, 0, cut), key: odpKeyFromPacketKey(pkt.key), ...action };
     if (this.upcalls.offer(u)) return true;
     this.stats.lost++;
     return false;

@@ -143,7 +143,7 @@ export class DummyVport extends Vport {
   send(frame: Uint8Array): boolean {
     this.counters.txPackets++;
     this.counters.txBytes += frame.length;
-    const copy = frame.slice();
+    const copy = new Uint8Array(frame);
     this.sent.push(copy);
     if (this.sent.length > DUMMY_TX_KEEP) this.sent.shift();
     if (this.txPcap) {
