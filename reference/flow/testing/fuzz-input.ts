@@ -36,7 +36,7 @@ const SPECIAL_BYTES = [0x00, 0x01, 0x05, 0x06, 0x08, 0x11, 0x2c, 0x3a, 0x3b, 0x4
  * truncation, extension with random bytes, byte insertion or deletion.
  */
 export function mutateFrame(rng: SeededRandom, frame: Uint8Array): Uint8Array {
-  let out = frame.slice();
+  let out = new Uint8Array(frame); // a real copy: pcap seeds are Buffers, whose slice() is a view
   const n = 1 + rng.below(4);
   for (let i = 0; i < n; i++) {
     const at = rng.below(Math.max(1, out.length));
@@ -48,7 +48,7 @@ export function mutateFrame(rng: SeededRandom, frame: Uint8Array): Uint8Array {
         if (out.length > 0) out[at] = rng.pick(SPECIAL_BYTES);
         break;
       case 2:
-        out = out.subarray(0, rng.below(out.length + 1)).slice();
+        out = out.slice(0, rng.below(out.length + 1));
         break;
       case 3: {
         const extra = new Uint8Array(rng.below(64));
