@@ -23,10 +23,10 @@
  *    requires at least N arguments`, `"X" command takes at most N
  *    arguments`, `"X" command has non-string argument`.
  *
- * Left out on purpose: OVS's Windows named pipes, the "none" path, and
- * ovs-appctl's pidfile lookup (a target not starting with `/` is a pidfile
- * name under OVS_RUNDIR to ovs-appctl; the switch process adds a
- * `refswitch.<pid>.ctl` socket for that form, see switch-process.ts).
+ * Left out on purpose: OVS's Windows named pipes and the "none" path.
+ * Clients must name the socket by its absolute path (`-t /abs/DIR/x.ctl`):
+ * ovs-appctl takes any other target as a pidfile name under OVS_RUNDIR and
+ * wants that pidfile fcntl-locked by its daemon, which Node cannot do.
  */
 import { existsSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
