@@ -11,9 +11,10 @@ import { odpCommand } from './odp-command.ts';
 import { packetCommand } from './packet-command.ts';
 import { pcapCommand } from './pcap-command.ts';
 import { runCommand } from './run-command.ts';
+import { switchCommand } from './switch-command.ts';
 import type { Command } from './command.ts';
 
-const commands: readonly Command[] = [packetCommand, pcapCommand, flowCommand, odpCommand, runCommand];
+const commands: readonly Command[] = [packetCommand, pcapCommand, flowCommand, odpCommand, runCommand, switchCommand];
 
 function usage(): string {
   const lines = ['usage: refswitch <command> [options]', '', 'commands:'];
