@@ -16,15 +16,17 @@ import { runDpctl, type DpctlTarget } from './dpctl-commands.ts';
 import { Datapath } from '../datapath/index.ts';
 import { frameFromFlowText } from './netdev-dummy-receive.ts';
 
-async function setup(t: Test): Promise<{ dp: Datapath; target: DpctlTarget; clock: { ms: number } }> {
+async function setup(t: Test): Promise<{ dp: Datapath; target: DpctlTarget; clock: { ms: number }; dir: string }> {
   const clock = { ms: 100000 };
+  const dir = mkdtempSync(join(tmpdir(), 'dpctl-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const dp = new Datapath({ clock: () => clock.ms });
   dp.setUpcallHandler(() => undefined);
   t.teardown(() => dp.close());
   await dp.vportNew({ name: 'br0', type: 'internal' });
   await dp.vportNew({ name: 'p1', type: 'dummy', portNo: 5 });
-  await dp.vportNew({ name: 'p2', type: 'dummy', options: new Map([['tx_pcap', '/tmp/x.pcap'], ['rxq_pcap', '/tmp/r.pcap']]) });
-  return { dp, clock, target: { dpif: dp, dpName: 'ovs-system', now: () => clock.ms, programName: 'refswitch' } };
+  await dp.vportNew({ name: 'p2', type: 'dummy', options: new Map([['tx_pcap', join(dir, 'x.pcap')], ['rxq_pcap', join(dir, 'r.pcap')]]) });
+  return { dp, clock, dir, target: { dpif: dp, dpName: 'ovs-system', now: () => clock.ms, programName: 'refswitch' } };
 }
 
 const FLOW = 'in_port(5),eth(),eth_type(0x0800),ipv4(dst=10.0.0.2,frag=no)';
@@ -49,7 +51,8 @@ const PKT = 'eth(src=50:54:00:00:00:01,dst=50:54:00:00:00:02),eth_type(0x0800),i
 const PKT_BYTES = 54;
 
 t.test('show, plain and -s', async (t) => {
-  const { dp, target } = await setup(t);
+  const { dp, target, dir } = await setup(t);
+  const pcaps = `rxq_pcap=${dir}/r.pcap, tx_pcap=${dir}/x.pcap`;
   await runDpctl(target, 'add-flow', [FLOW, '2']);
   send(dp, 'p1', PKT);
   send(dp, 'p1', PKT.replace('dst=10.0.0.2', 'dst=10.0.0.9'));
@@ -65,7 +68,7 @@ t.test('show, plain and -s', async (t) => {
     '    masks-cache: size:256',
     '  port 0: ovs-system \\(internal\\)',
     '  port 1: br0 \\(internal\\)',
-    '  port 2: p2 \\(dummy: rxq_pcap=/tmp/r\\.pcap, tx_pcap=/tmp/x\\.pcap\\)',
+    `  port 2: p2 \\(dummy: ${pcaps.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`,
     '  port 5: p1 \\(dummy\\)',
     '',
   ].join('\n') + '$'));
@@ -75,7 +78,7 @@ t.test('show, plain and -s', async (t) => {
   const s = await runDpctl(target, 'show', ['-s']);
   t.match(s.text, '  port 0: ovs-system (internal)\n    RX packets:0 errors:0 dropped:0 overruns:0 frame:0\n    TX packets:0 errors:0 dropped:0 aborted:0 carrier:0\n    collisions:0\n    RX bytes:0  TX bytes:0\n  port 1:');
   t.match(s.text, `  port 5: p1 (dummy)\n    RX packets:2 errors:0 dropped:0 overruns:0 frame:0\n`);
-  t.match(s.text, `  port 2: p2 (dummy: rxq_pcap=/tmp/r.pcap, tx_pcap=/tmp/x.pcap)\n    RX packets:0 errors:0 dropped:0 overruns:0 frame:0\n    TX packets:1 errors:0 dropped:0 aborted:0 carrier:0\n    collisions:0\n    RX bytes:0  TX bytes:${PKT_BYTES}\n`);
+  t.match(s.text, `  port 2: p2 (dummy: ${pcaps})\n    RX packets:0 errors:0 dropped:0 overruns:0 frame:0\n    TX packets:1 errors:0 dropped:0 aborted:0 carrier:0\n    collisions:0\n    RX bytes:0  TX bytes:${PKT_BYTES}\n`);
   t.same(await runDpctl(target, 'dump-dps', []), { ok: true, text: 'system@ovs-system\n' });
 });
 
