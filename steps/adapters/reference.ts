@@ -90,8 +90,9 @@ export function createReferenceAdapter(options: ReferenceAdapterOptions = {}): S
     async checkAvailable() {
       const t = tools();
       if ('reason' in t) return t.reason;
-      const r = await runCommand([process.execPath, bin, 'switch', '--help'], { allowFailure: true, timeoutMs: TOOL_TIMEOUT_MS * 3, what: 'ask refswitch for its switch command' });
-      return r.exitCode === 0 ? undefined : `refswitch has no working "switch" command yet (${r.stderr.trim().split('\n')[0] ?? `exit code ${r.exitCode}`})`;
+      const r = await runCommand([process.execPath, bin, '--help'], { allowFailure: true, timeoutMs: TOOL_TIMEOUT_MS * 3, what: 'ask refswitch for its commands' });
+      if (r.exitCode === 0 && /^\s*refswitch switch /m.test(r.stdout)) return undefined;
+      return `refswitch has no "switch" command yet (\`${bin} --help\` exit code ${r.exitCode}${r.stderr.trim() === '' ? '' : `: ${r.stderr.trim().split('\n')[0] ?? ''}`})`;
     },
     start(sandbox, { slowFactor }) {
       const t = tools();
