@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 from scapy.all import (ARP, ICMP, IP, SCTP, TCP, UDP, Dot1AD, Dot1Q, Ether,  # noqa: F401
-                       ICMPv6EchoRequest, ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr, IPv6, Raw, rdpcap)
+                       ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr, IPv6, Raw, rdpcap)
 
 QUOTED = re.compile(r'packet "(Ether\(.+?)" is sent|copies of the packet "(Ether\(.+)"$')
 

@@ -8,8 +8,9 @@ Feature: Datapath output, drop and userspace actions on flows installed directly
   sending a packet back out of the port it came in on. An empty action list
   (printed `drop`) sends nothing, and so does output to a port number the
   datapath does not have (the rest of the list still runs). `userspace`
-  hands the packet to a listening process: with none listening on that
-  netlink pid nothing leaves any port, yet the flow counts the packet. A
+  hands the packet to the process listening on a netlink pid (0 is not a
+  valid pid): with none listening on it nothing leaves any port, yet the
+  flow counts the packet. A
   flow's counters count every packet it matched, since no upcall is
   involved; bytes are whole Ethernet frames without the FCS.
 
@@ -65,7 +66,7 @@ Feature: Datapath output, drop and userspace actions on flows installed directly
     And the datapath flows:
       """
       recirc_id(0),in_port(p1),eth(),eth_type(0x0800),ipv4(proto=17,frag=no),udp(), actions:drop
-      recirc_id(0),in_port(p1),eth(),eth_type(0x0800),ipv4(proto=6,frag=no),tcp(), actions:p2
+      recirc_id(0),in_port(p1),eth(),eth_type(0x0800),ipv4(proto=6,frag=no),tcp(),tcp_flags(0/0), actions:p2
       """
     When these packets are sent:
       | port | packet |
@@ -97,11 +98,11 @@ Feature: Datapath output, drop and userspace actions on flows installed directly
     Given a bridge "br0" with ports p1, p2
     And the datapath flows:
       """
-      recirc_id(0),in_port(p1),eth(),eth_type(0x0800),ipv4(frag=no), actions:userspace(pid=0,userdata(0102030405060708))
+      recirc_id(0),in_port(p1),eth(),eth_type(0x0800),ipv4(frag=no), actions:userspace(pid=2147483647,userdata(0102030405060708))
       """
     When the packet "Ether(src='02:00:00:00:00:01', dst='02:00:00:00:00:02')/IP(src='10.0.0.1', dst='10.0.0.2')/UDP(sport=1000, dport=2000)/Raw(load='to userspace')" is sent 3 times into port "p1"
     Then no other port emits anything
     And the datapath flows and their counters are:
       """
-      recirc_id(0),in_port(p1),eth(),eth_type(0x0800),ipv4(frag=no), packets:3, bytes:162, used:never, actions:userspace(pid=0,userdata(0102030405060708))
+      recirc_id(0),in_port(p1),eth(),eth_type(0x0800),ipv4(frag=no), packets:3, bytes:162, used:never, actions:userspace(pid=2147483647,userdata(0102030405060708))
       """

@@ -9,7 +9,8 @@ Feature: Datapath set actions on Ethernet, IPv4 and IPv6 headers
   With every field of the header given, `set` replaces them all (the Linux
   datapath checks that proto and frag equal the flow's match); with some
   fields, or with `/mask`, it is a masked set that changes only the masked
-  bits. Every expected packet is written out whole, so its lengths and
+  bits. (`set(ipv6(…))` is always masked: the flow label's mask has 20
+  bits, so the text cannot give an all-ones mask.) Every expected packet is written out whole, so its lengths and
   checksums are the packet builder's, i.e. correct for the rewritten fields;
   nothing is ignored.
 
@@ -46,7 +47,7 @@ Feature: Datapath set actions on Ethernet, IPv4 and IPv6 headers
     Given a bridge "br0" with ports p1, p2
     And the datapath flows:
       """
-      recirc_id(0),in_port(p1),eth(),eth_type(0x0800),ipv4(dst=10.0.0.3,proto=6,frag=no),tcp(), actions:set(ipv4(src=10.9.9.9,ttl=9)),p2
+      recirc_id(0),in_port(p1),eth(),eth_type(0x0800),ipv4(dst=10.0.0.3,proto=6,frag=no),tcp(),tcp_flags(0/0), actions:set(ipv4(src=10.9.9.9,ttl=9)),p2
       recirc_id(0),in_port(p1),eth(),eth_type(0x0800),ipv4(dst=10.0.0.4,proto=17,frag=no),udp(), actions:set(ipv4(tos=0x10/0xfc)),p2
       recirc_id(0),in_port(p1),eth(),eth_type(0x0800),ipv4(dst=10.0.0.5,proto=17,frag=no),udp(), actions:set(ipv4(dst=10.0.0.55)),p2
       """
@@ -67,17 +68,14 @@ Feature: Datapath set actions on Ethernet, IPv4 and IPv6 headers
     And the datapath flows:
       """
       recirc_id(0),in_port(p1),eth(),eth_type(0x86dd),ipv6(dst=2001:db8::2,proto=17,frag=no),udp(), actions:set(ipv6(src=2001:db8::a,dst=2001:db8::b)),p2
-      recirc_id(0),in_port(p1),eth(),eth_type(0x86dd),ipv6(dst=2001:db8::3,proto=6,frag=no),tcp(), actions:set(ipv6(label=0x12345,tclass=0x20,hlimit=9)),p2
-      recirc_id(0),in_port(p1),eth(),eth_type(0x86dd),ipv6(dst=2001:db8::4,proto=6,frag=no),tcp(), actions:set(ipv6(src=2001:db8::c,dst=2001:db8::d,label=0x1,proto=6,tclass=0,hlimit=64,frag=no)),p2
+      recirc_id(0),in_port(p1),eth(),eth_type(0x86dd),ipv6(dst=2001:db8::3,proto=6,frag=no),tcp(),tcp_flags(0/0), actions:set(ipv6(label=0x12345,tclass=0x20,hlimit=9)),p2
       """
     When these packets are sent:
       | port | packet |
       | p1   | Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")/IPv6(src="2001:db8::1", dst="2001:db8::2")/UDP(sport=1000, dport=2000)/Raw(load="v6 addresses") |
       | p1   | Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")/IPv6(src="2001:db8::1", dst="2001:db8::3")/TCP(sport=1000, dport=80, flags="S") |
-      | p1   | Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")/IPv6(src="2001:db8::1", dst="2001:db8::4", fl=7, hlim=3)/TCP(sport=1000, dport=80, flags="S") |
     Then port "p2" emits:
       | packet |
       | Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")/IPv6(src="2001:db8::a", dst="2001:db8::b")/UDP(sport=1000, dport=2000)/Raw(load="v6 addresses") |
       | Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")/IPv6(src="2001:db8::1", dst="2001:db8::3", tc=0x20, fl=0x12345, hlim=9)/TCP(sport=1000, dport=80, flags="S") |
-      | Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")/IPv6(src="2001:db8::c", dst="2001:db8::d", fl=1, hlim=64)/TCP(sport=1000, dport=80, flags="S") |
     And no other port emits anything
