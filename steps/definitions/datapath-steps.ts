@@ -30,7 +30,7 @@ import { step } from '../support/define-step.ts';
 import { readRunSettings } from '../support/settings.ts';
 import { buildFrame, flowLines, framesToPcap, parsePortList } from '../support/step-args.ts';
 import type { SwitchWorld } from '../support/world.ts';
-import { checkFlows, dumpFlows } from './flow-steps.ts';
+import { checkFlows, dumpFlows, noteInstalledDatapathFlows } from './flow-steps.ts';
 
 const PCAP_MEDIA_TYPE = 'application/vnd.tcpdump.pcap';
 const MAX_REPEAT = 100_000;
@@ -51,6 +51,7 @@ Before({ tags: '@ovs-differs' }, function (this: SwitchWorld, { pickle, gherkinD
 step(/^the datapath flows:$/, ['dp-flows'], async function (this: SwitchWorld, doc) {
   const flows = flowLines(String(doc));
   if (flows.length === 0) throw new HarnessError('no flows in the doc string of "the datapath flows:"');
+  noteInstalledDatapathFlows(this);
   await this.requireSwitch().addDatapathFlows(flows);
 });
 

@@ -12,7 +12,10 @@
  * datapath port numbers shown as port names and floods as sets; the stats
  * table must list every rule of the bridge. A golden or doc string that does
  * not parse is a HarnessError (the scenario is wrong); a dump from the switch
- * that does not parse fails the scenario (the switch is wrong).
+ * that does not parse fails the scenario (the switch is wrong). Datapath
+ * flows a scenario did not install itself (`Given the datapath flows:`) are
+ * the work of the switch's OpenFlow pipeline, so judging them needs the
+ * `openflow` capability: without it the scenario is UNSUPPORTED.
  */
 import type { DataTable } from '@cucumber/cucumber';
 import type { FlowStat } from '../adapters/index.ts';
@@ -95,8 +98,24 @@ step(/^the trace of "([^"]+)" on "([^"]+)" matches golden "([^"]+)"$/, ['trace']
   checkTrace(this, { megaflow: pick('Megaflow:'), actions: pick('Datapath actions:') }, t.megaflow, t.datapathActions, t.text, path);
 });
 
-/** Quiesces, then the switch's datapath flow dump and its port number → name map. */
+/** Scenarios (worlds) that installed datapath flows themselves. */
+const installedDatapathFlows = new WeakSet<SwitchWorld>();
+
+/** Records that this scenario installed datapath flows (`Given the datapath flows:`). */
+export function noteInstalledDatapathFlows(world: SwitchWorld): void {
+  installedDatapathFlows.add(world);
+}
+
+/**
+ * Quiesces, then the switch's datapath flow dump and its port number → name
+ * map. When the scenario installed no datapath flows, the flows are the
+ * OpenFlow pipeline's: a switch without `openflow` makes it UNSUPPORTED
+ * (world.supports records why; the error only stops the scenario).
+ */
 export async function dumpFlows(world: SwitchWorld): Promise<{ dump: string; portNames: Map<number, string> }> {
+  if (!installedDatapathFlows.has(world) && !world.supports('openflow')) {
+    throw new Error(`not judged: without datapath flows of its own the scenario judges the flows of the switch's OpenFlow pipeline, which switch adapter "${world.context.adapter.name}" lacks`);
+  }
   await world.quiesce();
   const sut = world.requireSwitch();
   return { dump: await sut.dumpDatapathFlows(), portNames: await sut.datapathPortNames() };
