@@ -10,7 +10,7 @@ import { referenceAdapter } from './reference.ts';
 
 export * from './adapter.ts';
 export { ovsAdapter, createOvsAdapter, type OvsAdapterOptions } from './ovs.ts';
-export { referenceAdapter, createReferenceAdapter, findAppctl, type ReferenceAdapterOptions } from './reference.ts';
+export { referenceAdapter, createReferenceAdapter, findAppctl, REFSWITCH_BIN_ENV, type ReferenceAdapterOptions } from './reference.ts';
 export { findOvsInstall, OVS_BINDIR_ENV, type OvsInstall, type OvsInstallResult } from './ovs-install.ts';
 
 const ADAPTERS: readonly SwitchAdapter[] = [ovsAdapter, referenceAdapter];

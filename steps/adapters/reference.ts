@@ -6,6 +6,8 @@
  * on it unchanged).
  *
  * How:
+ *  - The switch is `bin/refswitch.js` of this checkout, or the script
+ *    $REFSWITCH_BIN names (another build), run with this Node.
  *  - `start` only checks the tools and makes `<sandbox run dir>/reference`;
  *    the process starts in `addBridge`, because its bridge and ports are
  *    command-line arguments until an OVSDB exists:
@@ -53,8 +55,11 @@ const BASE_CAPABILITIES: readonly Capability[] = [CAPABILITIES.veth, CAPABILITIE
 const METER_COMMAND = 'dpif/meter-set';
 const WAIT_COMMAND = 'revalidator/wait';
 
+/** Environment variable naming another refswitch script to start (a build under test elsewhere). */
+export const REFSWITCH_BIN_ENV = 'REFSWITCH_BIN';
+
 export interface ReferenceAdapterOptions {
-  /** `bin/refswitch.js` of this checkout by default. */
+  /** Default $REFSWITCH_BIN, else `bin/refswitch.js` of this checkout. */
   readonly refswitchBin?: string;
   /** Directories searched for `ovs-appctl`; default $PATH, /usr/bin, /usr/sbin. */
   readonly appctlDirs?: readonly string[];
@@ -76,7 +81,8 @@ export function findAppctl(dirs: readonly string[] = [...(process.env['PATH'] ??
 
 /** A `reference` adapter (see the header). */
 export function createReferenceAdapter(options: ReferenceAdapterOptions = {}): SwitchAdapter {
-  const bin = options.refswitchBin ?? resolve(import.meta.dirname, '..', '..', 'bin', 'refswitch.js');
+  const fromEnv = process.env[REFSWITCH_BIN_ENV];
+  const bin = options.refswitchBin ?? (fromEnv !== undefined && fromEnv !== '' ? resolve(fromEnv) : resolve(import.meta.dirname, '..', '..', 'bin', 'refswitch.js'));
   const capabilities = new Set<Capability>(BASE_CAPABILITIES);
   const tools = (): { appctl: string } | { reason: string } => {
     const appctl = findAppctl(options.appctlDirs);
