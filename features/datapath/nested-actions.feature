@@ -17,6 +17,7 @@ Feature: Datapath actions with nested action lists: sample, clone, check_pkt_len
     Then port "p2" emits between 5 and 5 copies of the packet "Ether(src='02:00:00:00:00:01', dst='02:00:00:00:00:02')/IP(src='10.0.0.1', dst='10.0.0.2')/UDP(sport=1000, dport=2000)/Raw(load='sampled')"
     And port "p4" emits between 5 and 5 copies of the packet "Ether(src='02:00:00:00:00:01', dst='02:00:00:00:00:02')/IP(src='10.0.0.1', dst='10.0.0.2')/UDP(sport=1000, dport=2000)/Raw(load='sampled')"
     And no other port emits anything
+    And the datapath flows and their counters match golden "sample-flows"
 
   Scenario: what a clone rewrites stays in the clone
     Given a bridge "br0" with ports p1, p2, p3
