@@ -157,3 +157,23 @@ t.test('the real ovs-appctl against the switch', { skip: noAppctl }, async (t) =
 function dirOf(p: string): string {
   return p.slice(0, p.lastIndexOf('/'));
 }
+
+t.test('dpif/meter-set, -get, -del drive the METER family; meter(N) drops beyond the bucket; revalidator/wait answers', { skip: noAppctl }, async (t) => {
+  const { sw, dp } = await startSwitch(t);
+  const sock = sw.socketPath;
+  t.same(await appctl(sock, ['dpif/meter-set', '0', 'pktps', 'band=drop,rate=1,burst=2']), { code: 0, stdout: '', stderr: '' });
+  const bad = await appctl(sock, ['dpif/meter-set', '0', 'mbps', 'band=drop,rate=1']);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /meter unit "mbps" must be kbps or pktps/);
+  const badBand = await appctl(sock, ['dpif/meter-set', '1', 'kbps', 'band=remark,rate=1']);
+  t.match(badBand.stderr, /band type must be drop/);
+  t.equal((await appctl(sock, ['dpctl/add-flow', 'in_port(p1),eth(),eth_type(0x0800),ipv4(frag=no)', 'meter(0),2'])).code, 0);
+  const frame = '5054000000025054000000010800450000200000000040117ac00a0000010a0000020001000200080000';
+  for (let i = 0; i < 5; i++) t.equal((await appctl(sock, ['netdev-dummy/receive', 'p1', frame])).code, 0);
+  t.equal((await appctl(sock, ['revalidator/wait'])).code, 0);
+  t.equal(dp.dummySent('p2')?.length, 2, 'a bucket of 2 packets at 1 pktps (clock stands still)');
+  t.match((await appctl(sock, ['dpif/meter-get', '0'])).stdout, /^meter 0: packets_in:5 bytes_in:\d+\n {2}band 0: packets:3 bytes:\d+\n$/);
+  t.equal(dp.coverage().get('datapath_drop_meter'), 3);
+  t.equal((await appctl(sock, ['dpif/meter-del', '0'])).code, 0);
+  t.equal((await appctl(sock, ['dpif/meter-get', '0'])).code, 2, 'gone');
+});

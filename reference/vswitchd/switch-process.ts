@@ -34,8 +34,9 @@ import type { Dpif, DpResult, VportNewRequest } from '../datapath/index.ts';
 import { CoverageCounters, CoverageHistory, mergeCoverage } from './coverage-format.ts';
 import { registerDpctlCommands } from './dpctl-commands.ts';
 import { registerNetdevDummyReceive } from './netdev-dummy-receive.ts';
+import { registerMeterCommands } from './meter-commands.ts';
 import { registerProcessCommands } from './process-commands.ts';
-import { UnixctlServer } from './unixctl-server.ts';
+import { UnixctlServer, ok } from './unixctl-server.ts';
 import { WarpClock } from './warp-clock.ts';
 
 export const REFSWITCH_VERSION = '0.1.0';
@@ -166,6 +167,18 @@ export class SwitchProcess {
       programName: PROGRAM_NAME,
     });
     registerNetdevDummyReceive(this.server, this.datapath);
+    registerMeterCommands(this.server, this.datapath);
+    // No revalidators yet: waiting means letting frames already queued on the ports and the upcalls they caused
+    // be handled (two event-loop turns: readable sockets, then the upcall queue's setImmediate drain).
+    this.server.register('revalidator/wait', {
+      usage: '',
+      minArgs: 0,
+      maxArgs: 0,
+      handler: async () => {
+        for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
+        return ok('');
+      },
+    });
     registerProcessCommands(this.server, {
       clock: this.clock,
       history: this.history,
