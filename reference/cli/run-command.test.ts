@@ -27,7 +27,7 @@ function plan(argv: readonly string[]): RunPlan {
 }
 
 t.test('parsing: own options first, then everything for cucumber', async (t) => {
-  t.same(plan([]), { target: 'ovs', updateGolden: false, parallel: undefined, slowFactor: undefined, retry: undefined, cucumberArgs: [] });
+  t.same(plan([]), { target: 'reference', updateGolden: false, parallel: undefined, slowFactor: undefined, retry: undefined, cucumberArgs: [] });
   t.same(plan(['--target', 'ovs', '--update-golden', '--parallel', '4', '--slow-factor=2.5', '--retry=0', '--name', 'floods', 'features/l2/normal.feature']), {
     target: 'ovs',
     updateGolden: true,
@@ -62,7 +62,7 @@ t.test('the cucumber command line and environment', async (t) => {
   const a = cucumberInvocation(plan(['--parallel', '3', '--name', 'floods']), '/bin/cucumber.js', base);
   t.same(a.args, ['/bin/cucumber.js', '--config', 'cucumber.mjs', '--retry', '1', '--parallel', '3', '--name', 'floods']);
   t.equal(a.env['NODE_OPTIONS'], '--max-old-space-size=4096 --import tsx');
-  t.equal(a.env['REFSWITCH_TARGET'], 'ovs');
+  t.equal(a.env['REFSWITCH_TARGET'], 'reference');
   t.equal(a.env['REFSWITCH_UPDATE_GOLDEN'], '0', 'an inherited 1 never records goldens by accident');
   t.equal(a.env['REFSWITCH_SLOW_FACTOR'], undefined);
   t.equal(a.env['PATH'], '/usr/bin');
@@ -143,7 +143,7 @@ t.test('the exit code is the one verdicts.json records; a stale one is removed f
     root: d.root,
     runNode: async (args, env, cwd) => {
       t.equal(cwd, d.root);
-      t.equal(env['REFSWITCH_TARGET'], 'ovs');
+      t.equal(env['REFSWITCH_TARGET'], 'reference');
       t.same(args.slice(0, 4), ['/fake/cucumber.js', '--config', 'cucumber.mjs', '--retry']);
       t.notOk(existsSync(join(cwd, 'reports', 'verdicts.json')), 'stale verdicts.json removed');
       writeFileSync(join(cwd, 'reports', 'verdicts.json'), '{"exitCode":1}');

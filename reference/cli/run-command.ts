@@ -66,7 +66,7 @@ function slowFactor(text: string | undefined): string {
  * to cucumber-js as given. Returns 'help' for -h/--help; throws UsageError.
  */
 export function parseRunArgs(argv: readonly string[]): RunPlan | 'help' {
-  let target: Target = 'ovs';
+  let target: Target = 'reference';
   let updateGolden = false;
   let parallel: number | undefined;
   let slow: string | undefined;

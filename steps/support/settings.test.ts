@@ -2,7 +2,7 @@ import t from 'tap';
 import { readRunSettings } from './settings.ts';
 
 t.test('defaults', async (t) => {
-  t.same(readRunSettings({}), { target: 'ovs', updateGolden: false, slowFactor: 1 });
+  t.same(readRunSettings({}), { target: 'reference', updateGolden: false, slowFactor: 1 });
 });
 
 t.test('values from the environment', async (t) => {
