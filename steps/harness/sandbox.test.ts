@@ -108,9 +108,8 @@ if (reason !== undefined) {
       ran.push('third');
     });
     const child = sb.spawn(['sleep', '30'], { label: 'sleeper' });
-    await sleep(50);
     const pid = child.pid ?? -1;
-    t.same(identifyProcess(pid)?.cmdline, ['sleep', '30'], 'spawned command runs (exec in place of ip netns exec)');
+    t.same((await waitForCmdline(pid, ['sleep', '30']))?.cmdline, ['sleep', '30'], 'spawned command runs (exec in place of ip netns exec)');
     const ns = await runCommand(['ip', 'netns', 'identify', String(pid)]);
     t.equal(ns.stdout.trim(), sb.namespace, 'spawned process runs inside the namespace');
     t.ok(existsSync(join(sb.runDir.path, 'pids', `${pid}.json`)), 'pid recorded in the run dir');
@@ -144,13 +143,22 @@ if (reason !== undefined) {
     t.ok((await listNamespaces()).includes(b.namespace), 'destroying A leaves B alone');
   });
 
+  /** The process once it runs `cmdline` (up to 20 s: exec is late on a loaded machine). */
+  async function waitForCmdline(pid: number, cmdline: readonly string[]): Promise<ReturnType<typeof identifyProcess>> {
+    for (let i = 0; i < 400; i++) {
+      const id = identifyProcess(pid);
+      if (id && id.cmdline.join(' ') === cmdline.join(' ')) return id;
+      await sleep(50);
+    }
+    return identifyProcess(pid);
+  }
+
   t.test('reapLeftovers: dead owner reaped with its recorded process; live owner of another worker kept', async (t) => {
     const dead = spawn('true');
     const deadPid = await new Promise<number>((resolve) => dead.once('exit', () => resolve(dead.pid ?? -1)));
     const live = spawn('sleep', ['30'], { stdio: 'ignore' });
     t.teardown(() => live.kill('SIGKILL'));
-    await sleep(50);
-    const liveId = identifyProcess(live.pid ?? -1);
+    const liveId = await waitForCmdline(live.pid ?? -1, ['sleep', '30']);
     t.ok(liveId, 'live owner stand-in running');
 
     const killed = await fakeSandbox(worker('e'), deadPid, -1);
@@ -159,8 +167,8 @@ if (reason !== undefined) {
     // A process the killed run left inside its namespace, recorded in its run dir.
     const orphan = spawn('ip', ['netns', 'exec', killed.ns, 'sleep', '30'], { stdio: 'ignore', detached: true });
     t.teardown(() => orphan.kill('SIGKILL'));
-    await sleep(50);
-    const orphanId = identifyProcess(orphan.pid ?? -1);
+    // `ip netns exec` becomes `sleep 30` by exec; on a loaded machine that can take a while.
+    const orphanId = await waitForCmdline(orphan.pid ?? -1, ['sleep', '30']);
     t.same(orphanId?.cmdline, ['sleep', '30']);
     writeFileSync(join(killed.dir, 'pids', `${orphan.pid}.json`), JSON.stringify({ ...orphanId, label: 'orphan' }));
 
