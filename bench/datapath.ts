@@ -129,6 +129,11 @@ async function startRig(sb: Sandbox, target: SwitchTarget, profilePrefix: string
   }
   try {
     await sut.addBridge({ name: 'br0', failMode: 'secure', ports: [{ name: 'p1', ofport: 1 }, { name: 'p2', ofport: 2 }] });
+  } catch (err) {
+    const log = target === 'ovs' ? join(sb.runDir.path, 'ovs', 'log', 'ovs-vswitchd.log') : join(sb.runDir.path, 'reference', 'refswitch.log');
+    const tail = existsSync(log) ? readFileSync(log, 'utf8').trimEnd().split('\n').slice(-8).join('\n') : '(no log)';
+    await stopSwitch(sb, target, sut, join(sb.runDir.path, target === 'ovs' ? 'ovs/run/ovs-vswitchd.pid' : 'reference/refswitch.pid'));
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n  ${log}:\n${tail}`);
   } finally {
     for (const k of ['NODE_OPTIONS', PROFILE_ENV]) {
       if (saved[k] === undefined) delete process.env[k];
@@ -243,12 +248,24 @@ async function runSwitchCases(sb: Sandbox, target: SwitchTarget, flows: number, 
       if (profilePrefix !== undefined) await printProfile(`${profilePrefix}.${i + 1}.cpuprofile`);
     }
   } finally {
-    const pid = readFileSync(rig.pidfile, 'utf8').trim();
-    await rig.sut.tearDown();
-    // The next switch must find the veths free: wait for this one to be gone.
-    for (let waited = 0; existsSync(`/proc/${pid}`) && waited < 5000; waited += 50) await sleep(50);
-    // The ovs adapter makes a new database on every start, in the same place.
-    if (target === 'ovs') rmSync(join(sb.runDir.path, 'ovs'), { recursive: true, force: true });
+    // installFlows paused Open vSwitch's revalidators behind the adapter's back; paused, they keep it from exiting.
+    if (target === 'ovs' && flows > 1) await appctl(rig, 'revalidator/resume').catch(() => undefined);
+    await stopSwitch(sb, target, rig.sut, rig.pidfile);
+  }
+}
+
+/** Stops a switch and leaves the sandbox ready for the next one (veths free, no Open vSwitch leftovers). */
+async function stopSwitch(sb: Sandbox, target: SwitchTarget, sut: SwitchUnderTest, pidfile: string): Promise<void> {
+  const pid = existsSync(pidfile) ? readFileSync(pidfile, 'utf8').trim() : undefined;
+  await sut.tearDown();
+  for (let waited = 0; pid !== undefined && existsSync(`/proc/${pid}`) && waited < 5000; waited += 50) await sleep(50);
+  if (target !== 'ovs') return;
+  // The ovs adapter makes a new database on every start, in the same place.
+  rmSync(join(sb.runDir.path, 'ovs'), { recursive: true, force: true });
+  // The netdev datapath's tap devices go away after the daemon; the next one cannot start while they linger.
+  for (let waited = 0; waited < 5000; waited += 100) {
+    if (!(await sb.links()).some((l) => l.name === 'ovs-netdev' || l.name === 'br0')) break;
+    await sleep(100);
   }
 }
 
