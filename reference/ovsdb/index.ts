@@ -1,0 +1,7 @@
+/**
+ * Public surface of reference/ovsdb: the RFC 7047 database engine, its
+ * durable file storage, the JSON-RPC server and the client (IDL-like
+ * replica) that vswitchd and the harness configure switches with.
+ * Each module adds its own `export *` line here.
+ */
+export type * from './ovsdb-types.ts';
