@@ -30,16 +30,20 @@ if (existsSync('scripts/build-native.js')) {
   if (r.status !== 0) { log('building the native addon failed'); process.exit(r.status ?? 1); }
 }
 
-// Debian packages: peers for cross-checks (scapy, Open vSwitch) and tcpdump.
+// Debian packages: peers for cross-checks (scapy, Open vSwitch) and tcpdump,
+// and openvswitch-common for the Open_vSwitch database schema, which the
+// reference switch's OVSDB server loads (it is Open vSwitch's file, not ours).
 // Without root we cannot install them; the tests that need them skip with a
 // visible reason instead.
 const wanted = {
   test: [
+    ['/usr/share/openvswitch/vswitch.ovsschema', 'openvswitch-common'],
     ['/usr/sbin/ovs-vswitchd', 'openvswitch-switch'],
     ['/usr/lib/python3/dist-packages/scapy', 'python3-scapy'],
     ['/usr/bin/tcpdump', 'tcpdump'],
   ],
   conformance: [
+    ['/usr/share/openvswitch/vswitch.ovsschema', 'openvswitch-common'],
     ['/usr/sbin/ovs-vswitchd', 'openvswitch-switch'],
   ],
 }[purpose] ?? [];
