@@ -48,6 +48,8 @@ export const CAPABILITIES = {
   dpFlows: 'dp-flows',
   /** Creates datapath meters that a datapath flow's `meter(N)` action refers to (`setDatapathMeter`). */
   dpMeters: 'dp-meters',
+  /** Serves its configuration database over OVSDB (RFC 7047) on a unix socket (`ovsdbEndpoint`). */
+  ovsdb: 'ovsdb',
 } as const;
 export type Capability = (typeof CAPABILITIES)[keyof typeof CAPABILITIES];
 
@@ -149,6 +151,12 @@ export interface SwitchUnderTest {
    * plain Error with its message.
    */
   setDatapathMeter(id: number, meter: DatapathMeter): Promise<void>;
+  /**
+   * Capability `ovsdb`: where the switch's OVSDB server (database
+   * `Open_vSwitch`) listens, as `unix:PATH`. Valid from `start` until
+   * tearDown; scenarios connect their own JSON-RPC clients to it.
+   */
+  ovsdbEndpoint(): string;
   /** Stops the switch; never throws (sandbox destroy cleans whatever remains). */
   tearDown(): Promise<void>;
 }

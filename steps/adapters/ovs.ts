@@ -312,6 +312,10 @@ class OvsSwitch implements SwitchUnderTest {
     return { text: r.stdout, megaflow: first.megaflow, datapathActions: renameDatapathPorts(first.datapathActions, names) };
   }
 
+  ovsdbEndpoint(): string {
+    return `unix:${join(this.dir.run, 'db.sock')}`;
+  }
+
   async tearDown(): Promise<void> {
     const timeoutMs = this.ms(TEARDOWN_TIMEOUT_MS);
     const quietly = (p: Promise<unknown>): Promise<unknown> => p.catch(() => undefined);

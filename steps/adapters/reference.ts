@@ -216,6 +216,10 @@ class ReferenceSwitch implements SwitchUnderTest {
     return Promise.reject(new UnsupportedCapabilityError('reference', CAPABILITIES.trace));
   }
 
+  ovsdbEndpoint(): string {
+    throw new UnsupportedCapabilityError('reference', CAPABILITIES.ovsdb);
+  }
+
   async quiesce(): Promise<void> {
     this.requireRunning('quiesce');
     if (this.commands.has(WAIT_COMMAND)) {

@@ -6,6 +6,7 @@
  *   features/<area>/<feature>.golden/<name>.pcap    expected packets (compared)
  *   features/<area>/<feature>.golden/<name>.txt     their tcpdump summaries (review aid, not compared)
  *   features/<area>/<feature>.golden/<name>.trace   a trace (text)
+ *   features/<area>/<feature>.golden/<name>.jsonrpc an OVSDB JSON-RPC transcript, UUIDs labelled (text)
  *
  * Invariants: nothing here writes unless the caller passes
  * `updateGolden: true` (what `refswitch run --update-golden` sets); a normal
@@ -25,7 +26,7 @@ import { encodePcap, parsePcap, summarizePacket } from '../../reference/packet/i
 import { normalizeFlowDump } from './golden-flows.ts';
 import type { FlowStatsPolicy } from './golden-flows.ts';
 
-export type GoldenKind = 'flows' | 'pcap' | 'txt' | 'trace';
+export type GoldenKind = 'flows' | 'pcap' | 'txt' | 'trace' | 'jsonrpc';
 export type GoldenFileProblem = 'missing' | 'write-refused' | 'bad-name' | 'corrupt' | 'bad-content';
 
 export const UPDATE_GOLDEN_COMMAND = 'refswitch run --update-golden';
@@ -78,8 +79,8 @@ async function readGoldenBytes(featureFile: string, name: string, kind: GoldenKi
   }
 }
 
-/** Text of a `.flows` or `.trace` golden. */
-export async function readGoldenText(featureFile: string, name: string, kind: 'flows' | 'trace'): Promise<string> {
+/** Text of a `.flows`, `.trace` or `.jsonrpc` golden. */
+export async function readGoldenText(featureFile: string, name: string, kind: 'flows' | 'trace' | 'jsonrpc'): Promise<string> {
   return (await readGoldenBytes(featureFile, name, kind)).toString('utf8');
 }
 
@@ -141,9 +142,11 @@ export async function writeGoldenFlows(featureFile: string, name: string, dumpTe
   return path;
 }
 
-/** Records a trace as golden `<name>.trace`. Returns the path. */
-export async function writeGoldenTrace(featureFile: string, name: string, text: string, opts: GoldenWriteOptions): Promise<string> {
-  const path = goldenPath(featureFile, name, 'trace');
+/** Records a trace as golden `<name>.trace` (or another text kind, e.g. an OVSDB transcript). Returns the path. */
+export async function writeGoldenTrace(
+  featureFile: string, name: string, text: string, opts: GoldenWriteOptions, kind: 'trace' | 'jsonrpc' = 'trace',
+): Promise<string> {
+  const path = goldenPath(featureFile, name, kind);
   refuseUnlessUpdating(path, opts);
   await writeFileAtomic(path, normalizeGoldenText(text));
   return path;
