@@ -144,9 +144,11 @@ export class BridgeApplier {
     for (const name of [...this.allocators.keys()]) if (!config.bridges.some((b) => b.name === name)) this.allocators.delete(name);
 
     const errors = new Map<string, string>();
-    // Bridges' own ports first, then the others in name order (requested numbers first, as they must not be taken).
+    // Interfaces with a requested number first (their datapath port number follows it), then the bridges' own
+    // ports, then the rest, each group in name order.
+    const rank = (w: { iface: InterfaceConfig }): number => (w.iface.ofportRequest !== undefined ? 0 : w.iface.uuid === '' ? 1 : 2);
     const pending = [...wanted.values()].filter((w) => !this.live.has(w.iface.name));
-    pending.sort((a, b) => Number(a.iface.uuid !== '') - Number(b.iface.uuid !== '') || Number(a.iface.ofportRequest === undefined) - Number(b.iface.ofportRequest === undefined));
+    pending.sort((a, b) => rank(a) - rank(b));
     for (const w of pending) {
       const err = await this.add(w.bridge, w.iface, w.key);
       if (err !== undefined) errors.set(w.iface.name, err);
