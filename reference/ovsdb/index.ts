@@ -5,3 +5,8 @@
  * Each module adds its own `export *` line here.
  */
 export type * from './ovsdb-types.ts';
+export * from './errors.ts';
+export * from './uuid.ts';
+export * from './json-text.ts';
+export * from './datum.ts';
+export * from './schema.ts';

@@ -1,0 +1,73 @@
+/**
+ * JSON text exactly as Open vSwitch's json_to_string writes it: compact,
+ * object members in insertion order or (sort) by byte order of the key,
+ * integers as %lld, reals as %.15g (so 0.1+0.2 prints "0.3" and 1e20
+ * prints "1e+20"), strings escaping only '"', '\\' and control characters.
+ *
+ * JS numbers do not tell integers from reals; a safe integer prints as an
+ * integer (as OVS prints a real with an integral value below 1e15 the same
+ * way), anything else as %.15g. Left out: pretty printing.
+ */
+
+/** printf("%.15g", n) for a finite number. */
+export function formatReal(n: number): string {
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : n < 0 ? '-inf' : 'nan';
+  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
+  // %g picks the style from the exponent after rounding to 15 digits.
+  const [m = '', e = '0'] = n.toExponential(14).split('e');
+  let mant = m;
+  const x = Number(e);
+  if (x < -4 || x >= 15) {
+    mant = stripZeros(mant);
+    const sign = x < 0 ? '-' : '+';
+    const ax = Math.abs(x);
+    return `${mant}e${sign}${ax < 10 ? '0' : ''}${ax}`;
+  }
+  return stripZeros(n.toFixed(14 - x));
+}
+
+function stripZeros(s: string): string {
+  if (!s.includes('.')) return s;
+  s = s.replace(/0+$/, '');
+  return s.endsWith('.') ? s.slice(0, -1) : s;
+}
+
+function numberText(n: number): string {
+  return Number.isSafeInteger(n) ? String(n) : formatReal(n);
+}
+
+function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Serializes `v` (JSON.parse-shaped data) as OVS would; `sort` orders object keys. */
+export function ovsdbJsonToString(v: unknown, sort = false): string {
+  const out: string[] = [];
+  write(v, sort, out);
+  return out.join('');
+}
+
+function write(v: unknown, sort: boolean, out: string[]): void {
+  if (v === null || v === undefined) out.push('null');
+  else if (typeof v === 'boolean') out.push(v ? 'true' : 'false');
+  else if (typeof v === 'number') out.push(numberText(v));
+  else if (typeof v === 'string') out.push(JSON.stringify(v));
+  else if (Array.isArray(v)) {
+    out.push('[');
+    v.forEach((e, i) => {
+      if (i) out.push(',');
+      write(e, sort, out);
+    });
+    out.push(']');
+  } else if (typeof v === 'object') {
+    const keys = Object.keys(v);
+    if (sort) keys.sort(compareKeys);
+    out.push('{');
+    keys.forEach((k, i) => {
+      if (i) out.push(',');
+      out.push(JSON.stringify(k), ':');
+      write((v as Record<string, unknown>)[k], sort, out);
+    });
+    out.push('}');
+  } else out.push('null');
+}
