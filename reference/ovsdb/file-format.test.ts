@@ -55,6 +55,15 @@ function rowOf(uuid: string, cols: Record<string, Datum>): Row {
   return { uuid, version: 'v', columns: new Map(Object.entries({ ...base, ...cols })) };
 }
 
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  return 'nothing thrown';
+}
+
 function changes(table: string, entries: [string, RowChange][]): TxnChanges {
   return new Map([[table, new Map(entries)]]);
 }
@@ -104,11 +113,11 @@ t.test('reading follows ovsdb-server: diff applied unless the value is the defau
   t.same(db.row('A', U1)?.columns.get('tags'), set('b'));
   t.same(db.row('A', U1)?.columns.get('few'), set(1));
   t.same(db.row('A', U1)?.columns.get('n'), set(3));
-  t.throws(() => changesFromRecord(db, { Nope: {} }), { tag: 'unknown table', details: 'No table named Nope.' });
-  t.throws(() => changesFromRecord(db, { A: { [U1]: { zz: 1 } } }), { tag: 'unknown column', details: 'No column zz in table A.' });
-  t.throws(() => changesFromRecord(db, { A: { [U2]: null } }), { details: `transaction deletes row ${U2} that does not exist` });
-  t.throws(() => changesFromRecord(db, { A: { 'not-a-uuid': {} } }), { details: '"not-a-uuid" is not a valid UUID' });
-  t.throws(() => changesFromRecord(db, { A: { [U1]: 5 } }), { details: 'row must be JSON object' });
+  t.match(thrown(() => changesFromRecord(db, { Nope: {} })), { tag: 'unknown table', details: 'No table named Nope.' });
+  t.match(thrown(() => changesFromRecord(db, { A: { [U1]: { zz: 1 } } })), { tag: 'unknown column', details: 'No column zz in table A.' });
+  t.match(thrown(() => changesFromRecord(db, { A: { [U2]: null } })), { details: `transaction deletes row ${U2} that does not exist` });
+  t.match(thrown(() => changesFromRecord(db, { A: { 'not-a-uuid': {} } })), { details: '"not-a-uuid" is not a valid UUID' });
+  t.match(thrown(() => changesFromRecord(db, { A: { [U1]: 5 } })), { details: 'row must be JSON object' });
 });
 
 t.test('snapshot record inserts every row with non-default columns', async (t) => {
