@@ -10,3 +10,5 @@ export * from './uuid.ts';
 export * from './json-text.ts';
 export * from './datum.ts';
 export * from './schema.ts';
+export * from './idl-replica.ts';
+export * from './idl-txn.ts';
