@@ -21,7 +21,9 @@
  * Invariants: a message the scenario wrote badly, or a server that never
  * answers or closes the connection while a reply is awaited, is a
  * HarnessError; a transcript that differs from its golden is a FAIL with a
- * line diff. Clients are closed with the sandbox.
+ * line diff. A connection the server closes while a reply is awaited is
+ * a transcript line (`a: closed by the server`); the next use of that
+ * client name connects anew. Clients are closed with the sandbox.
  */
 import { goldenPath, HarnessError, readGoldenText, Sandbox, writeGoldenTrace } from '../harness/index.ts';
 import { OvsdbTestClient } from '../harness/ovsdb-test-client.ts';
@@ -104,7 +106,13 @@ async function sendAll(world: SwitchWorld, name: string, doc: unknown, waitForRe
     c.send(m);
     record(world, name, 'sent', [m]);
     const id = m['id'];
-    if (waitForReplies && id !== null && id !== undefined) record(world, name, 'received', await c.untilReply(id, timeoutMs(world)));
+    if (!waitForReplies || id === null || id === undefined) continue;
+    const r = await c.untilReply(id, timeoutMs(world));
+    record(world, name, 'received', r.messages);
+    if (!r.closed) continue;
+    session(world).lines.push(`${name}: closed by the server`);
+    session(world).clients.delete(name);
+    if (raw !== messages[messages.length - 1]) throw new HarnessError(`the server closed client ${JSON.stringify(name)}'s connection; the messages after ${JSON.stringify(raw)} cannot be sent`);
   }
   await syncAll(world);
 }

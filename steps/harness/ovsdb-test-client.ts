@@ -71,16 +71,30 @@ export class OvsdbTestClient {
     return this.closedReason !== undefined;
   }
 
+  /** Why the connection is closed, or undefined while it is open. */
+  get closeReason(): string | undefined {
+    return this.closedReason;
+  }
+
   send(message: Json): void {
     if (this.closedReason !== undefined) throw new Error(`cannot send to ${this.endpoint}: ${this.closedReason}`);
     this.socket.write(JSON.stringify(message));
   }
 
-  /** Messages received up to and including the reply whose id equals `id`. */
-  async untilReply(id: Json, timeoutMs: number): Promise<Json[]> {
+  /**
+   * Messages received up to and including the reply whose id equals `id`;
+   * when the server closes the connection first, what it sent before and
+   * `closed: true` (closing is an answer too: ovsdb-server does it on a
+   * malformed message).
+   */
+  async untilReply(id: Json, timeoutMs: number): Promise<{ messages: Json[]; closed: boolean }> {
     const want = JSON.stringify(id);
-    const found = await this.waitFor((m) => isReply(m) && JSON.stringify(m.id) === want, timeoutMs, `the reply to request id ${want}`);
-    return found;
+    try {
+      return { messages: await this.waitFor((m) => isReply(m) && JSON.stringify(m.id) === want, timeoutMs, `the reply to request id ${want}`), closed: false };
+    } catch (e) {
+      if (this.closedReason === undefined) throw e;
+      return { messages: this.takeAll(), closed: true };
+    }
   }
 
   /** Messages received before the reply to an echo sent now (the echo reply itself is dropped). */
@@ -88,9 +102,14 @@ export class OvsdbTestClient {
     if (this.closedReason !== undefined) return this.takeAll();
     const id = `${SYNC_PREFIX}${this.syncCount++}`;
     this.send({ method: 'echo', params: [], id });
-    const got = await this.waitFor((m) => isReply(m) && m.id === id, timeoutMs, 'the reply to an echo');
-    got.pop();
-    return got;
+    try {
+      const got = await this.waitFor((m) => isReply(m) && m.id === id, timeoutMs, 'the reply to an echo');
+      got.pop();
+      return got;
+    } catch (e) {
+      if (this.closedReason === undefined) throw e;
+      return this.takeAll();
+    }
   }
 
   /** Every message received so far, removed from the inbox. */

@@ -42,3 +42,13 @@ t.test('lines and diffs', async (t) => {
   t.match(d, /line 2:\n {2}- y\n {2}\+ z/);
   t.match(d, /2 line\(s\) expected, 3 received/);
 });
+
+t.test('index conflicts name their two rows in label order', async (t) => {
+  const l = new UuidLabels();
+  l.normalize([A, B]);
+  const text = (x: string, y: string, wx: string, wy: string): string =>
+    `Transaction causes multiple rows in "T" table to have identical values (1) for index on column "id".  First row, with UUID ${x}, ${wx}.  Second row, with UUID ${y}, ${wy}.`;
+  const want = text('<0>', '<1>', 'was inserted by this transaction', 'existed in the database before this transaction and was not modified by the transaction');
+  t.equal(l.normalize(text(B, A, 'existed in the database before this transaction and was not modified by the transaction', 'was inserted by this transaction')), want);
+  t.equal(l.normalize(text(A, B, 'was inserted by this transaction', 'existed in the database before this transaction and was not modified by the transaction')), want);
+});

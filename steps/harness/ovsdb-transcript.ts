@@ -22,7 +22,9 @@
  *    only by unseen UUIDs tie, so such a collection's labels follow the
  *    server's order; scenarios avoid that by letting UUIDs first appear in
  *    insert results.
- *  - UUIDs inside strings (error details) are labelled too.
+ *  - UUIDs inside strings (error details) are labelled too; the two rows of
+ *    an index conflict ("First row, with UUID … Second row, …", named in
+ *    hash order by ovsdb-server) are put in label order.
  *  - In requests, a string that is exactly a known label becomes its UUID
  *    again (`["uuid","<0>"]` names the row a previous reply labelled `<0>`).
  * Left out: comparing (the step does a line diff) and the socket (ovsdb-test-client.ts).
@@ -73,7 +75,7 @@ export class UuidLabels {
 
   private walk(value: Json, dryRun: boolean): Json {
     if (typeof value === 'string') {
-      return value.replace(UUID_RE, (u) => (dryRun ? (this.labels.get(u) ?? '?') : this.label(u)));
+      return orderIndexConflictRows(value.replace(UUID_RE, (u) => (dryRun ? (this.labels.get(u) ?? '?') : this.label(u))));
     }
     if (Array.isArray(value)) {
       if (isDatumCollection(value)) return [value[0], this.unordered(value[1], dryRun)];
@@ -96,6 +98,24 @@ export class UuidLabels {
     const order = dryRun ? [...items] : items.map((v) => ({ v, key: this.masked(v) })).sort((a, b) => cmp(a.key, b.key)).map((x) => x.v);
     return sortByText(order.map((v) => this.walk(v, dryRun)));
   }
+}
+
+const CONFLICT_RE = /(First row, with UUID (<\d+>|\?), [^.]*\.)(\s+)Second row, with UUID (<\d+>|\?), ([^.]*\.)/;
+
+/**
+ * ovsdb-server names the two rows of an index conflict in hash-table order
+ * (random UUIDs): the sentences "First row, with UUID …" and "Second row,
+ * with UUID …" are put in label order.
+ */
+function orderIndexConflictRows(text: string): string {
+  const m = CONFLICT_RE.exec(text);
+  if (m === null) return text;
+  const [whole, firstSentence = '', firstLabel = '', gap = '', secondLabel = '', secondRest = ''] = m;
+  const n = (l: string): number => (l === '?' ? Infinity : Number(l.slice(1, -1)));
+  if (n(firstLabel) <= n(secondLabel)) return text;
+  const firstRest = firstSentence.slice(`First row, with UUID ${firstLabel}, `.length);
+  const swapped = `First row, with UUID ${secondLabel}, ${secondRest}${gap}Second row, with UUID ${firstLabel}, ${firstRest}`;
+  return text.replace(whole, swapped);
 }
 
 function isDatumCollection(v: Json[]): v is [string, Json[]] {
