@@ -12,3 +12,5 @@ export * from './datum.ts';
 export * from './schema.ts';
 export * from './idl-replica.ts';
 export * from './idl-txn.ts';
+export * from './database-file.ts';
+export * from './show-log.ts';

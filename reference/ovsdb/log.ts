@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ovsdbJsonToString } from './json-text.ts';
 
 export const OVSDB_MAGIC = 'JSON';
 /** OVS reads a header line with a 128-byte buffer; a longer "line" cannot be a header. */
@@ -38,9 +39,9 @@ export interface LogScan {
   readonly tailError?: string;
 }
 
-/** The body line for `json`: compact JSON plus new-line (OVS escapes the same characters JSON.stringify does). */
+/** The body line for `json`: compact JSON as OVS prints it (reals as %.15g) plus new-line. */
 export function recordBody(json: unknown): Buffer {
-  return Buffer.from(JSON.stringify(json) + '\n', 'utf8');
+  return Buffer.from(ovsdbJsonToString(json) + '\n', 'utf8');
 }
 
 /** Header line + body for one record. */
