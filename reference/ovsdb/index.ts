@@ -14,3 +14,5 @@ export * from './idl-replica.ts';
 export * from './idl-txn.ts';
 export * from './database-file.ts';
 export * from './show-log.ts';
+export * from './client.ts';
+export * from './idl.ts';
