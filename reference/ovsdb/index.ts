@@ -5,6 +5,8 @@
  * Each module adds its own `export *` line here.
  */
 export type * from './ovsdb-types.ts';
+export * from './json-stream.ts';
+export * from './jsonrpc.ts';
 export * from './errors.ts';
 export * from './uuid.ts';
 export * from './json-text.ts';
@@ -12,7 +14,8 @@ export * from './datum.ts';
 export * from './schema.ts';
 export * from './idl-replica.ts';
 export * from './idl-txn.ts';
-export * from './database-file.ts';
-export * from './show-log.ts';
 export * from './client.ts';
 export * from './idl.ts';
+export * from './database-file.ts';
+export * from './show-log.ts';
+export * from './idl-txn-reply.ts';

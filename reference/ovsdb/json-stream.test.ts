@@ -61,3 +61,12 @@ t.test('unfinished values are bounded', async (t) => {
   const big = one.push(enc('{"a":"0123456789abcdef"}'));
   t.notOk(big.ok, 'a complete value over the bound in one chunk is refused too');
 });
+
+t.test('nesting deeper than maxDepth breaks the stream', async (t) => {
+  const ok = new JsonStreamSplitter(1 << 20, 3);
+  const r1 = ok.push(enc('[[[1]]]'));
+  t.ok(r1.ok && r1.values.length === 1);
+  const r2 = ok.push(enc('[[[['));
+  t.notOk(r2.ok);
+  if (!r2.ok) t.match(r2.reason, /maximum nesting depth 3/);
+});

@@ -10,8 +10,8 @@
  * once.
  *
  * Invariants: the bytes held for an unfinished value never exceed
- * `maxBytes`; beyond that, or when a value does not start with `{` or `[`,
- * the splitter fails and stays failed (the caller closes the connection,
+ * `maxBytes` and its nesting never exceeds `maxDepth`; beyond that, or
+ * when a value does not start with `{` or `[`, the splitter fails and stays failed (the caller closes the connection,
  * as OVS does on any protocol error). UTF-8 sequences split across chunks
  * are reassembled before scanning.
  *
@@ -20,7 +20,15 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 
-export type JsonSplitResult = { readonly ok: true; readonly values: string[] } | { readonly ok: false; readonly reason: string };
+/**
+ * On failure, `values` holds the values completed in the same chunk before
+ * the bad byte, and `isOversized` tells a too-long message from bad syntax.
+ */
+export type JsonSplitResult =
+  | { readonly ok: true; readonly values: string[] }
+  | { readonly ok: false; readonly reason: string; readonly values: string[]; readonly isOversized: boolean };
+
+const TOO_LONG = 'message longer than';
 
 export class JsonStreamSplitter {
   private readonly decoder = new StringDecoder('utf8');
@@ -33,17 +41,22 @@ export class JsonStreamSplitter {
   private inString = false;
   private escaped = false;
   private failure: string | undefined;
+  private isOversized = false;
 
-  constructor(readonly maxBytes: number) {}
+  /** `maxDepth`: deepest nesting of arrays and objects accepted (OVS's JSON parser stops at 1000). */
+  constructor(
+    readonly maxBytes: number,
+    readonly maxDepth = Infinity,
+  ) {}
 
   /** Feeds one chunk; returns the values it completed, or the reason the stream is broken. */
   push(chunk: Uint8Array): JsonSplitResult {
-    if (this.failure !== undefined) return { ok: false, reason: this.failure };
+    if (this.failure !== undefined) return { ok: false, reason: this.failure, values: [], isOversized: this.isOversized };
     this.text += this.decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
     const values: string[] = [];
     const r = this.scan(values);
-    if (r !== undefined) return this.fail(r);
-    if (this.text.length * 3 > this.maxBytes && Buffer.byteLength(this.text) > this.maxBytes) return this.fail(`message longer than ${this.maxBytes} bytes`);
+    if (r !== undefined) return this.fail(r, values);
+    if (this.text.length * 3 > this.maxBytes && Buffer.byteLength(this.text) > this.maxBytes) return this.fail(`${TOO_LONG} ${this.maxBytes} bytes`, values);
     return { ok: true, values };
   }
 
@@ -52,10 +65,11 @@ export class JsonStreamSplitter {
     return this.failure === undefined && this.start < 0;
   }
 
-  private fail(reason: string): JsonSplitResult {
+  private fail(reason: string, values: string[]): JsonSplitResult {
     this.failure = reason;
+    this.isOversized = reason.startsWith(TOO_LONG);
     this.text = '';
-    return { ok: false, reason };
+    return { ok: false, reason, values, isOversized: this.isOversized };
   }
 
   private scan(values: string[]): string | undefined {
@@ -76,11 +90,13 @@ export class JsonStreamSplitter {
         continue;
       }
       if (c === 0x22) this.inString = true;
-      else if (c === 0x7b || c === 0x5b) this.depth++;
+      else if (c === 0x7b || c === 0x5b) {
+        if (++this.depth > this.maxDepth) return `input exceeds maximum nesting depth ${this.maxDepth}`;
+      }
       else if (c === 0x7d || c === 0x5d) {
         if (--this.depth > 0) continue;
         const value = s.slice(this.start, i + 1);
-        if (Buffer.byteLength(value) > this.maxBytes) return `message longer than ${this.maxBytes} bytes`;
+        if (Buffer.byteLength(value) > this.maxBytes) return `${TOO_LONG} ${this.maxBytes} bytes`;
         values.push(value);
         this.start = -1;
       }

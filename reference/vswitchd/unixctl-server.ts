@@ -31,7 +31,7 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { CoverageCounters } from './coverage-format.ts';
-import { JsonStreamSplitter } from './json-stream.ts';
+import { JsonStreamSplitter } from '../ovsdb/index.ts';
 
 /** What a command answers: text for stdout (`ok`) or for stderr with exit code 2. */
 export interface UnixctlReply {

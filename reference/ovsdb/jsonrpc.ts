@@ -1,0 +1,272 @@
+/**
+ * One JSON-RPC 1.0 connection, as Open vSwitch's lib/jsonrpc.c speaks it
+ * (RFC 7047 §4): JSON values back to back on a byte stream; a request is
+ * `{"method","params":[…],"id"}`, a notification the same with `"id":null`,
+ * a reply `{"id","result","error":null}` and an error reply
+ * `{"id","result":null,"error"}`. Both ends may send requests.
+ *
+ * What: `JsonRpcConnection` wraps a socket for either end. It allocates
+ * numeric ids for its own requests and settles their promises from the
+ * replies, answers `echo` requests itself (result = params, as
+ * jsonrpc_session does) and hands other requests and notifications to the
+ * handlers. `connect()` opens `unix:PATH` or `tcp:HOST:PORT`.
+ *
+ * Invariants: bad input never throws out of this class. As in OVS, a value
+ * that is not JSON, nests deeper than 1000, or is not a valid JSON-RPC
+ * message (jsonrpc_msg_from_json's rules: members, `params` an array, the
+ * members each type must and must not have; JSON null counts as absent)
+ * closes the connection, as does a reply nobody asked for. A message longer
+ * than `maxMessageBytes` (a bound of ours; OVS has none) first gets an
+ * error reply with a null id, then the connection closes. Once closed,
+ * pending requests reject with Error('connection closed') and the close
+ * handlers run exactly once. Output beyond `maxBacklogBytes` unread by the
+ * peer also closes the connection, so a peer that never reads cannot grow
+ * our memory.
+ *
+ * Left out on purpose: inactivity probes (we never send `echo`; unix
+ * sockets are not probed by OVS either), reconnection, SSL.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { JsonStreamSplitter } from './json-stream.ts';
+
+/** Default bound on one received message: generous, since a dump of a large database is one reply. */
+export const JSONRPC_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** OVS's JSON parser refuses deeper nesting ("input exceeds maximum nesting depth"). */
+export const JSONRPC_MAX_DEPTH = 1000;
+
+/** A reply whose `error` member was not null; `error` is that member. */
+export class JsonRpcError extends Error {
+  constructor(readonly error: unknown) {
+    super(`JSON-RPC error: ${JSON.stringify(error)}`);
+    this.name = 'JsonRpcError';
+  }
+}
+
+export interface JsonRpcOptions {
+  readonly maxMessageBytes?: number;
+  /** Bytes written but not yet taken by the peer before we give up on it (default 4 × maxMessageBytes). */
+  readonly maxBacklogBytes?: number;
+}
+
+/** A received message, classified as jsonrpc_msg_from_json does. */
+export type JsonRpcMessage =
+  | { readonly type: 'request'; readonly method: string; readonly params: readonly unknown[]; readonly id: unknown }
+  | { readonly type: 'notify'; readonly method: string; readonly params: readonly unknown[] }
+  | { readonly type: 'reply'; readonly result: unknown; readonly id: unknown }
+  | { readonly type: 'error'; readonly error: unknown; readonly id: unknown };
+
+const MEMBERS = new Set(['method', 'params', 'result', 'error', 'id']);
+
+/** Parses one JSON value as a JSON-RPC message; a string is the reason it is not one. */
+export function parseJsonRpcMessage(json: unknown): JsonRpcMessage | string {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'message is not a JSON object';
+  const o = json as Record<string, unknown>;
+  const method = o['method'];
+  if (method !== undefined && typeof method !== 'string') return 'method is not a JSON string';
+  for (const k of Object.keys(o)) if (!MEMBERS.has(k)) return `message has unexpected member "${k}"`;
+  const present = (k: string): boolean => o[k] !== undefined && o[k] !== null;
+  const params = o['params'];
+  if (present('params') && !Array.isArray(params)) return '"params" must be JSON array';
+  const type = present('result') ? 'reply' : present('error') ? 'error' : present('id') ? 'request' : 'notify';
+  // Which members each type must have: method, params, result, error, id.
+  const pattern = { request: [1, 1, 0, 0, 1], notify: [1, 1, 0, 0, 0], reply: [0, 0, 1, 0, 1], error: [0, 0, 0, 1, 1] }[type];
+  const names = ['method', 'params', 'result', 'error', 'id'] as const;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] ?? '';
+    const must = pattern[i] === 1;
+    const has = name === 'method' ? method !== undefined : present(name);
+    if (has !== must) return `${type} must${must ? '' : ' not'} have "${name}"`;
+  }
+  switch (type) {
+    case 'request':
+      return { type, method: method ?? '', params: params as unknown[], id: o['id'] };
+    case 'notify':
+      return { type, method: method ?? '', params: params as unknown[] };
+    case 'reply':
+      return { type, result: o['result'], id: o['id'] };
+    case 'error':
+      return { type, error: o['error'], id: o['id'] };
+  }
+}
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+export class JsonRpcConnection {
+  private readonly splitter: JsonStreamSplitter;
+  private readonly maxBacklogBytes: number;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private requestHandler: ((method: string, params: unknown, id: unknown) => void) | undefined;
+  private notificationHandler: ((method: string, params: unknown) => void) | undefined;
+  private readonly closeHandlers: ((reason?: string) => void)[] = [];
+  private closed = false;
+  private closeReason: string | undefined;
+
+  /**
+   * Opens `unix:PATH` or `tcp:HOST:PORT` (IPv6 as `tcp:[::1]:PORT`); rejects
+   * when the connection fails or takes longer than `timeoutMs` (default 10 s).
+   */
+  static connect(target: string, opts: { maxMessageBytes?: number; timeoutMs?: number } = {}): Promise<JsonRpcConnection> {
+    const m = /^tcp:(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(target);
+    if (!target.startsWith('unix:') && m === null) return Promise.reject(new Error(`${target}: not a unix:PATH or tcp:HOST:PORT target`));
+    const socket = m === null ? netConnect({ path: target.slice(5) }) : netConnect({ host: m[1] ?? m[2] ?? '', port: Number(m[3]) });
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`${target}: connection timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      socket.once('error', (e) => {
+        clearTimeout(timer);
+        reject(new Error(`${target}: ${e.message}`));
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(new JsonRpcConnection(socket, opts.maxMessageBytes === undefined ? {} : { maxMessageBytes: opts.maxMessageBytes }));
+      });
+    });
+  }
+
+  constructor(
+    private readonly socket: Socket,
+    opts: JsonRpcOptions = {},
+  ) {
+    const maxBytes = opts.maxMessageBytes ?? JSONRPC_MAX_MESSAGE_BYTES;
+    this.splitter = new JsonStreamSplitter(maxBytes, JSONRPC_MAX_DEPTH);
+    this.maxBacklogBytes = opts.maxBacklogBytes ?? 4 * maxBytes;
+    if (socket.remoteAddress !== undefined) socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (e) => this.shutdown(e.message));
+    socket.on('end', () => this.shutdown('connection closed by peer'));
+    socket.on('close', () => this.shutdown('connection closed'));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Sends a request; resolves with its result, rejects with JsonRpcError or Error('connection closed'). */
+  request(method: string, params: readonly unknown[]): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error('connection closed'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.send({ method, params, id });
+    });
+  }
+
+  notify(method: string, params: readonly unknown[]): void {
+    this.send({ method, params, id: null });
+  }
+
+  /** Server side: the handler must answer each request with reply() or replyError(). */
+  onRequest(h: (method: string, params: unknown, id: unknown) => void): void {
+    this.requestHandler = h;
+  }
+
+  onNotification(h: (method: string, params: unknown) => void): void {
+    this.notificationHandler = h;
+  }
+
+  reply(id: unknown, result: unknown): void {
+    this.send({ id, result, error: null });
+  }
+
+  replyError(id: unknown, error: unknown): void {
+    this.send({ id, result: null, error });
+  }
+
+  /** Runs `h` once when the connection closes (at once if it already has). */
+  onClose(h: (reason?: string) => void): void {
+    if (this.closed) h(this.closeReason);
+    else this.closeHandlers.push(h);
+  }
+
+  /** Flushes what was sent, then closes; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.socket.destroySoon();
+    this.shutdown('closed locally');
+  }
+
+  private send(msg: Record<string, unknown>): void {
+    if (this.closed) return;
+    this.socket.write(JSON.stringify(msg));
+    if (this.socket.writableLength > this.maxBacklogBytes) {
+      this.socket.destroy();
+      this.shutdown(`peer left more than ${this.maxBacklogBytes} bytes unread`);
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    const r = this.splitter.push(chunk);
+    for (const text of r.values) {
+      if (this.closed) return;
+      this.receive(text);
+    }
+    if (r.ok || this.closed) return;
+    if (r.isOversized) {
+      this.replyError(null, { error: 'resources exhausted', details: r.reason });
+    }
+    this.drop(r.reason);
+  }
+
+  private receive(text: string): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      this.drop(`error parsing stream: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    const msg = parseJsonRpcMessage(json);
+    if (typeof msg === 'string') {
+      this.drop(`received bad JSON-RPC message: ${msg}`);
+      return;
+    }
+    this.dispatch(msg);
+  }
+
+  private dispatch(msg: JsonRpcMessage): void {
+    switch (msg.type) {
+      case 'request':
+        if (msg.method === 'echo') this.reply(msg.id, msg.params);
+        else if (this.requestHandler) this.requestHandler(msg.method, msg.params, msg.id);
+        else this.replyError(msg.id, { error: 'unknown method', details: msg.method });
+        return;
+      case 'notify':
+        this.notificationHandler?.(msg.method, msg.params);
+        return;
+      case 'reply':
+      case 'error': {
+        const p = typeof msg.id === 'number' ? this.pending.get(msg.id) : undefined;
+        if (p === undefined) {
+          if (msg.id === 'echo') return; // a reply to an inactivity probe (we send none, but peers may echo back)
+          this.drop(`received unexpected ${msg.type} message`);
+          return;
+        }
+        this.pending.delete(msg.id as number);
+        if (msg.type === 'reply') p.resolve(msg.result);
+        else p.reject(new JsonRpcError(msg.error));
+        return;
+      }
+    }
+  }
+
+  /** A protocol error: what was already sent still goes out, then the socket closes. */
+  private drop(reason: string): void {
+    this.socket.destroySoon();
+    this.shutdown(reason);
+  }
+
+  private shutdown(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    for (const p of this.pending.values()) p.reject(new Error('connection closed'));
+    this.pending.clear();
+    for (const h of this.closeHandlers.splice(0)) h(reason);
+  }
+}
