@@ -18,4 +18,3 @@ export * from './client.ts';
 export * from './idl.ts';
 export * from './database-file.ts';
 export * from './show-log.ts';
-export * from './idl-txn-reply.ts';
