@@ -97,6 +97,11 @@ export class OvsdbTestClient {
     }
   }
 
+  /** Messages received up to and including the next notification (a message with a method and a null id). */
+  untilNotification(timeoutMs: number): Promise<Json[]> {
+    return this.waitFor((m) => isObject(m) && typeof m['method'] === 'string' && (m['id'] === null || m['id'] === undefined), timeoutMs, 'a notification');
+  }
+
   /** Messages received before the reply to an echo sent now (the echo reply itself is dropped). */
   async sync(timeoutMs: number): Promise<Json[]> {
     if (this.closedReason !== undefined) return this.takeAll();

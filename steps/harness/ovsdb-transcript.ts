@@ -24,7 +24,8 @@
  *    insert results.
  *  - UUIDs inside strings (error details) are labelled too; the two rows of
  *    an index conflict ("First row, with UUID … Second row, …", named in
- *    hash order by ovsdb-server) are put in label order.
+ *    hash order by ovsdb-server) are put in label order; the measured time
+ *    in `"wait" timed out after N ms` becomes `<ms>`.
  *  - In requests, a string that is exactly a known label becomes its UUID
  *    again (`["uuid","<0>"]` names the row a previous reply labelled `<0>`).
  * Left out: comparing (the step does a line diff) and the socket (ovsdb-test-client.ts).
@@ -32,6 +33,8 @@
 
 const UUID_RE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const LABEL_RE = /^<(\d+)>$/;
+/** `"wait" timed out after 5 ms`: the wait's measured duration, not the timeout asked for. */
+const WAIT_TIMED_OUT_RE = /("wait" timed out after )\d+ ms/g;
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -75,7 +78,8 @@ export class UuidLabels {
 
   private walk(value: Json, dryRun: boolean): Json {
     if (typeof value === 'string') {
-      return orderIndexConflictRows(value.replace(UUID_RE, (u) => (dryRun ? (this.labels.get(u) ?? '?') : this.label(u))));
+      const text = value.replace(UUID_RE, (u) => (dryRun ? (this.labels.get(u) ?? '?') : this.label(u))).replace(WAIT_TIMED_OUT_RE, '$1<ms> ms');
+      return orderIndexConflictRows(text);
     }
     if (Array.isArray(value)) {
       if (isDatumCollection(value)) return [value[0], this.unordered(value[1], dryRun)];
