@@ -7,7 +7,8 @@
  */
 import t from 'tap';
 import { Replica } from './idl-replica.ts';
-import { IdlTxnBuilder, interpretTxnReply, rowName } from './idl-txn.ts';
+import { IdlTxnBuilder, rowName } from './idl-txn.ts';
+import { interpretTxnReply } from './idl-txn-reply.ts';
 import { TEST_SCHEMA } from './idl-test-schema.ts';
 
 const U1 = '11111111-1111-4111-8111-111111111111';

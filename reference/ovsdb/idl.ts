@@ -29,7 +29,8 @@
  */
 import type { OvsdbClient } from './client.ts';
 import { Replica } from './idl-replica.ts';
-import { IdlTxnBuilder, interpretTxnReply, type IdlTxn, type IdlTxnResult, type TxnPlan } from './idl-txn.ts';
+import { IdlTxnBuilder, type IdlTxn, type IdlTxnResult, type TxnPlan } from './idl-txn.ts';
+import { interpretTxnReply } from './idl-txn-reply.ts';
 import { JsonRpcError } from './jsonrpc.ts';
 import { parseDatabaseSchema } from './schema.ts';
 import type { DatabaseSchema, Row, TxnChanges } from './ovsdb-types.ts';

@@ -18,3 +18,4 @@ export * from './client.ts';
 export * from './idl.ts';
 export * from './database-file.ts';
 export * from './show-log.ts';
+export * from './idl-txn-reply.ts';
