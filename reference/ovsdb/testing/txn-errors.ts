@@ -107,13 +107,23 @@ const duplicateName = variants('error: duplicate uuid-name / uuid', ['err:duplic
   ],
 ]);
 
-const mutatorMath = variants('error: domain or range error', ['err:domain error', 'err:range error'], [
-  (rng) => [{ op: 'mutate', table: 'Root', where: [], mutations: [[rng.pick(['i', 'iset']), rng.pick(['/=', '%=']), 0]] }],
-  () => [{ op: 'mutate', table: 'Root', where: [], mutations: [['r', '/=', 0]] }],
-  (rng, m) => [
-    { op: 'update', table: 'Root', where: byUuid(someRow(rng, m, 'Root')), row: { r: 1e308 } },
-    { op: 'mutate', table: 'Root', where: byUuid(someRow(rng, m, 'Root')), mutations: [['r', rng.pick(['*=', '+=']), 1e308]] },
-  ],
+/** A fresh Root row inserted first, so the mutation has a row to fail on. */
+function withFreshRoot(m: DiffModel, row: Record<string, unknown>, mutation: unknown[]): unknown[] {
+  const name = m.freshName();
+  return [
+    { op: 'insert', table: 'Root', row: { name, ...row } },
+    { op: 'mutate', table: 'Root', where: [['name', '==', name]], mutations: [mutation] },
+  ];
+}
+
+const domain = variants('error: domain error', ['err:domain error'], [
+  (rng, m) => withFreshRoot(m, { i: 5, iset: ['set', [1, 2]] }, [rng.pick(['i', 'iset']), rng.pick(['/=', '%=']), 0]),
+  (rng, m) => withFreshRoot(m, { r: 2.5 }, ['r', '/=', 0]),
+]);
+
+const range = variants('error: range error', ['err:range error'], [
+  (rng, m) => withFreshRoot(m, { r: 1e308 }, ['r', rng.pick(['*=', '+=']), 1e308]),
+  (rng, m) => withFreshRoot(m, { r: -1e308 }, ['r', rng.pick(['-=', '*=']), 1e308]),
 ]);
 
 const timedOut = variants('error: wait timed out', ['err:timed out'], [
@@ -166,6 +176,6 @@ const maxRows = variants('error: maxRows', ['err:constraint violation', 'maxRows
 ]);
 
 export const ERROR_BUILDERS: readonly Builder[] = [
-  syntax, unknownNames, unknownDatabase, constraint, referential, duplicateName, mutatorMath, timedOut, notOwner, aborted,
+  syntax, unknownNames, unknownDatabase, constraint, referential, duplicateName, domain, range, timedOut, notOwner, aborted,
   indexDuplicate, maxRows,
 ];
