@@ -8,13 +8,14 @@
  */
 import { flowCommand } from './flow-command.ts';
 import { odpCommand } from './odp-command.ts';
+import { ovsdbToolCommand } from './ovsdb-tool-command.ts';
 import { packetCommand } from './packet-command.ts';
 import { pcapCommand } from './pcap-command.ts';
 import { runCommand } from './run-command.ts';
 import { switchCommand } from './switch-command.ts';
 import type { Command } from './command.ts';
 
-const commands: readonly Command[] = [packetCommand, pcapCommand, flowCommand, odpCommand, runCommand, switchCommand];
+const commands: readonly Command[] = [packetCommand, pcapCommand, flowCommand, odpCommand, runCommand, switchCommand, ovsdbToolCommand];
 
 function usage(): string {
   const lines = ['usage: refswitch <command> [options]', '', 'commands:'];

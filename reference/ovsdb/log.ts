@@ -22,6 +22,8 @@ import { ovsdbJsonToString } from './json-text.ts';
 export const OVSDB_MAGIC = 'JSON';
 /** OVS reads a header line with a 128-byte buffer; a longer "line" cannot be a header. */
 const MAX_HEADER_BYTES = 127;
+/** glibc's BUFSIZ, the chunk OVS reads a record body in. */
+const READ_CHUNK_BYTES = 8192;
 
 /** One whole record: where it starts, its total size (header + body), its JSON object. */
 export interface LogRecord {
@@ -37,6 +39,8 @@ export interface LogScan {
   readonly validBytes: number;
   /** Why the tail at `validBytes` is unreadable; absent when the log ends cleanly. */
   readonly tailError?: string;
+  /** OVS's class of that error: "I/O error" (a short read) or "syntax error". */
+  readonly tailErrorTag?: 'I/O error' | 'syntax error';
 }
 
 /** The body line for `json`: compact JSON as OVS prints it (reals as %.15g) plus new-line. */
@@ -70,7 +74,9 @@ function readRecord(data: Buffer, offset: number, name: string): LogRecord | str
   if (!h.ok) return `${name}: parse error at offset ${offset} in header line "${h.line}"`;
   const bodyStart = offset + h.headerBytes;
   if (bodyStart + h.length > data.length) {
-    return `${name}: error reading ${h.length} bytes starting at offset ${bodyStart} (End of file)`;
+    // OVS reads the body in BUFSIZ chunks and reports the bytes still wanted when a chunk falls short.
+    const left = h.length - READ_CHUNK_BYTES * Math.floor((data.length - bodyStart) / READ_CHUNK_BYTES);
+    return `${name}: error reading ${left} bytes starting at offset ${bodyStart} (End of file)`;
   }
   const body = data.subarray(bodyStart, bodyStart + h.length);
   const actual = createHash('sha1').update(body).digest('hex');
@@ -95,7 +101,7 @@ export function scanLog(data: Buffer, name: string): LogScan {
   let offset = 0;
   while (offset < data.length) {
     const r = readRecord(data, offset, name);
-    if (typeof r === 'string') return { records, validBytes: offset, tailError: r };
+    if (typeof r === 'string') return { records, validBytes: offset, tailError: r, tailErrorTag: / error reading \d+ bytes /.test(r) ? 'I/O error' : 'syntax error' };
     records.push(r);
     offset += r.bytes;
   }

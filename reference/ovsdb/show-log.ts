@@ -7,7 +7,8 @@
  * Invariant: the text equals ovsdb-tool 3.1's for the same records, except
  * that tables and columns come in the file's member order where OVS prints
  * them in its hash order. Reading stops at a torn or corrupt tail, which is
- * returned as `error` (ovsdb-tool prints it and exits 1).
+ * returned as `error`, prefixed with OVS's error class (ovsdb-tool prints
+ * it and exits 1).
  */
 import type { DatabaseSchema } from './ovsdb-types.ts';
 import { datumFromJson, datumToString } from './datum.ts';
@@ -89,5 +90,5 @@ export function formatShowLog(data: Buffer, name: string, verbosity: number): { 
     }
     out.push('\n');
   }
-  return scan.tailError === undefined ? { text: out.join('') } : { text: out.join(''), error: scan.tailError };
+  return scan.tailError === undefined ? { text: out.join('') } : { text: out.join(''), error: `${scan.tailErrorTag ?? 'syntax error'}: ${scan.tailError}` };
 }
