@@ -114,6 +114,25 @@ t.test('real ovsdb-server', { skip: missing ?? false }, async (t) => {
     t.match(dup, { error: { error: 'constraint violation' } }, 'a second bridge named br9 violates the index');
   });
 
+  t.test('mutations, also on rows inserted in the same transaction', async (t) => {
+    const { idl, vsctl } = await open(t);
+    const root = rootUuid(idl);
+    const r = await idl.transact((txn) => {
+      const br = txn.insert('Bridge', { name: str('m0') });
+      const iface = txn.insert('Interface', { name: str('m1') });
+      const port = txn.insert('Port', { name: str('m1'), interfaces: uuids(iface) });
+      txn.mutate('Bridge', br, 'ports', 'insert', uuids(port));
+      txn.mutate('Bridge', br, 'external_ids', 'insert', { keys: ['a', 'b'], values: ['1', '2'] });
+      txn.mutate('Open_vSwitch', root, 'bridges', 'insert', uuids(br));
+      return br;
+    });
+    const br = r.insertedUuids.get(r.value) ?? '';
+    t.same(idl.row('Bridge', br)?.columns.get('external_ids'), { keys: ['a', 'b'], values: ['1', '2'] });
+    await idl.transact((txn) => txn.mutate('Bridge', br, 'external_ids', 'delete', { keys: ['a'] }));
+    t.equal(vsctl('get', 'bridge', 'm0', 'external_ids').trim(), '{b="2"}');
+    t.equal(vsctl('list-ports', 'm0').trim(), 'm1');
+  });
+
   t.test('verify fails under a concurrent writer, the build runs again', async (t) => {
     const { idl, vsctl } = await open(t);
     const root = rootUuid(idl);
