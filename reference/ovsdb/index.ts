@@ -19,3 +19,4 @@ export * from './idl.ts';
 export * from './database-file.ts';
 export * from './show-log.ts';
 export * from './idl-txn-reply.ts';
+export * from './testing/real-ovsdb-server.ts';
