@@ -17,9 +17,13 @@
  *    daemon that exits or never answers is a HarnessError quoting its log.
  *  - Global `other_config:max-idle` is 60 s (default 10 s), so no datapath
  *    flow expires while a scenario is still looking at it.
- *  - Bridges: `datapath_type=netdev`, fail mode from the spec, datapath-id
- *    1, 2, ... in creation order; one ovs-vsctl transaction that waits for
- *    ovs-vswitchd, then every port's `ofport` and `error` are checked.
+ *  - Configuration goes through the project's own OVSDB client
+ *    (ovsdb-config.ts, reference/ovsdb Idl), not ovs-vsctl: the database is
+ *    initialised before ovs-vswitchd starts; bridges are `datapath_type=netdev`,
+ *    fail mode from the spec, datapath-id 1, 2, ... in creation order, each in
+ *    one transaction that increments next_cfg and waits for ovs-vswitchd's
+ *    cur_cfg, then every port's `ofport` and `error` are checked; teardown
+ *    deletes the bridges the same way.
  *  - Flows go in with `ovs-ofctl -O OpenFlow10..15 add-flows` (ovs-ofctl
  *    picks a version every flow can be sent in, so importance, groups and
  *    meters work too) and are dumped with the default OpenFlow 1.0 + NXM
@@ -56,6 +60,7 @@ import {
 import { APPCTL_SERVER_ERROR, installDatapathFlows, waitForStableLookups } from './datapath-control.ts';
 import { ofctlMeterSpec, ovsParsableActions, parseDpctlLookups, type DatapathLookups } from './datapath-text.ts';
 import { findOvsInstall, type OvsInstall, type OvsTool } from './ovs-install.ts';
+import { OvsdbConfig } from './ovsdb-config.ts';
 import { compareFlowEntries, parseDpctlShow, parseOfctlDumpFlows, parseTrace, renameDatapathPorts, toFlowStat } from './ovs-text.ts';
 
 const TOOL_TIMEOUT_MS = 10_000;
@@ -106,6 +111,7 @@ class OvsSwitch implements SwitchUnderTest {
   private revalidatorsPaused = false;
   /** Datapath meter id → its OpenFlow meter id, in creation order (fillers included). */
   private readonly meters: number[] = [];
+  private config: OvsdbConfig | undefined;
 
   constructor(
     private readonly sandbox: Sandbox,
@@ -125,8 +131,9 @@ class OvsSwitch implements SwitchUnderTest {
     return runCommand([this.install.bin[tool], ...args], { env: this.env, what, timeoutMs: this.ms(TOOL_TIMEOUT_MS), ...options });
   }
 
-  private vsctl(args: readonly string[], what: string, timeoutMs = this.ms(TOOL_TIMEOUT_MS)): Promise<CommandResult> {
-    return this.run('ovs-vsctl', [`--timeout=${Math.ceil(timeoutMs / 1000)}`, ...args], what, { timeoutMs: timeoutMs + 1000 });
+  private requireConfig(): OvsdbConfig {
+    if (this.config === undefined) throw new HarnessError('the OVS database is not open (boot first)');
+    return this.config;
   }
 
   /** Creates the database and starts both daemons; HarnessError when one does not come up. */
@@ -136,10 +143,9 @@ class OvsSwitch implements SwitchUnderTest {
     const sock = join(this.dir.run, 'db.sock');
     await this.run('ovsdb-tool', ['create', db, this.install.schema], `create the OVS database in ${this.dir.db}`);
     await this.startDaemon('ovsdb-server', [db, `--remote=punix:${sock}`], () => existsSync(sock));
-    await this.vsctl(
-      ['--no-wait', 'init', '--', 'set', 'Open_vSwitch', '.', `other_config:max-idle=${MAX_IDLE_MS}`],
-      'initialise the OVS database',
-    );
+    this.config = await OvsdbConfig.open(this.ovsdbEndpoint(), this.ms(TOOL_TIMEOUT_MS));
+    this.sandbox.defer('close the OVSDB configuration client', () => this.config?.close());
+    await this.config.init({ 'max-idle': String(MAX_IDLE_MS) });
     await this.startDaemon('ovs-vswitchd', [`unix:${sock}`], () => true);
   }
 
@@ -183,33 +189,13 @@ class OvsSwitch implements SwitchUnderTest {
   }
 
   async addBridge(spec: BridgeSpec): Promise<void> {
-    const dpid = (this.bridges.length + 1).toString(16).padStart(16, '0');
-    const args = ['--', 'add-br', spec.name, '--', 'set', 'Bridge', spec.name, 'datapath_type=netdev', `fail_mode=${spec.failMode}`, `other_config:datapath-id=${dpid}`];
-    for (const p of spec.ports) args.push('--', 'add-port', spec.name, p.name, '--', 'set', 'Interface', p.name, `ofport_request=${p.ofport}`);
+    const datapathId = (this.bridges.length + 1).toString(16).padStart(16, '0');
     this.bridges.push(spec.name);
-    await this.vsctl(args, `add bridge ${spec.name} with ports ${spec.ports.map((p) => `${p.name}=${p.ofport}`).join(' ')}`);
-    await this.checkPorts(spec);
-  }
-
-  /** Every port has its requested OpenFlow number and no error; HarnessError otherwise. */
-  private async checkPorts(spec: BridgeSpec): Promise<void> {
-    if (spec.ports.length === 0) return;
-    const names = spec.ports.map((p) => p.name);
-    const r = await this.vsctl(['--format=json', '--data=json', '--columns=name,ofport,error', 'list', 'Interface', ...names], `read the ports of ${spec.name}`);
-    const rows = parseInterfaceRows(r.stdout);
-    if (rows === undefined) throw new HarnessError(`read the ports of ${spec.name}: unexpected ovs-vsctl output ${JSON.stringify(r.stdout)}`);
-    const problems: string[] = [];
-    for (const p of spec.ports) {
-      const row = rows.get(p.name);
-      if (row?.ofport !== p.ofport || row.error !== undefined) {
-        problems.push(`${p.name}: ofport ${row?.ofport ?? 'none'} (requested ${p.ofport})${row?.error === undefined ? '' : `, error ${JSON.stringify(row.error)}`}`);
-      }
-    }
-    if (problems.length > 0) throw new HarnessError(`bridge ${spec.name} in ${this.sandbox.namespace}: ${problems.join('; ')}`);
+    await this.requireConfig().addBridge(spec, { datapathType: 'netdev', datapathId });
   }
 
   async setFailMode(bridge: string, mode: FailMode): Promise<void> {
-    await this.vsctl(['set-fail-mode', bridge, mode], `set fail mode ${mode} on ${bridge}`);
+    await this.requireConfig().setFailMode(bridge, mode);
   }
 
   async addFlows(bridge: string, flows: readonly string[]): Promise<void> {
@@ -324,8 +310,10 @@ class OvsSwitch implements SwitchUnderTest {
       this.revalidatorsPaused = false;
     }
     for (const br of this.bridges.splice(0).reverse()) {
-      await quietly(this.vsctl(['--if-exists', 'del-br', br], `delete bridge ${br}`, timeoutMs));
+      if (this.config !== undefined) await quietly(Promise.race([this.config.deleteBridge(br), sleep(timeoutMs)]));
     }
+    this.config?.close();
+    this.config = undefined;
     for (const name of ['ovs-vswitchd', 'ovsdb-server'] as const) {
       const child = this.children.get(name);
       if (child === undefined || child.exitCode !== null || child.signalCode !== null) continue;
@@ -351,23 +339,4 @@ function logTail(path: string, lines = 15): string {
   } catch {
     return `(no log at ${path})`;
   }
-}
-
-/** `ovs-vsctl --format=json --data=json --columns=name,ofport,error list Interface` → name → ofport, error. */
-function parseInterfaceRows(stdout: string): Map<string, { ofport?: number; error?: string }> | undefined {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(stdout);
-  } catch {
-    return undefined;
-  }
-  const data = typeof doc === 'object' && doc !== null ? (doc as { data?: unknown }).data : undefined;
-  if (!Array.isArray(data)) return undefined;
-  const rows = new Map<string, { ofport?: number; error?: string }>();
-  for (const row of data as unknown[]) {
-    if (!Array.isArray(row) || typeof row[0] !== 'string') return undefined;
-    const [name, ofport, error] = row as [string, unknown, unknown];
-    rows.set(name, { ...(typeof ofport === 'number' ? { ofport } : {}), ...(typeof error === 'string' ? { error } : {}) });
-  }
-  return rows;
 }
