@@ -1,7 +1,8 @@
 /**
- * Test support for the client: a real Open vSwitch ovsdb-server with a
- * fresh Open_vSwitch database in a temp dir, and helpers that drive it
- * with the real ovs-vsctl and read it back with `ovsdb-client dump`.
+ * Test support for the client: an OVSDB server with a fresh Open_vSwitch
+ * database in a temp dir — the real Open vSwitch ovsdb-server or the
+ * reference OvsdbServer on a DatabaseFile — and helpers that drive it with
+ * the real ovs-vsctl and read it back with `ovsdb-client dump`.
  *
  * Invariant: every server started here is stopped (by its pid) and its
  * directory removed in the test's teardown. `realOvsdbMissing()` names
@@ -10,7 +11,8 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { datumFromJson, datumEquals } from './datum.ts';
 import type { DatabaseSchema, Row } from './ovsdb-types.ts';
@@ -24,6 +26,7 @@ export function realOvsdbMissing(): string | undefined {
   return undefined;
 }
 
+/** A running server under test: `stop()` ends it (and its clients' connections). */
 export interface RealOvsdb {
   readonly dir: string;
   /** `unix:DIR/db.sock` */
@@ -31,6 +34,25 @@ export interface RealOvsdb {
   vsctl(...args: string[]): string;
   stop(): void;
 }
+
+export interface OvsdbPeer {
+  readonly name: string;
+  /** Why this server cannot run here (undefined when it can). */
+  readonly missing: string | undefined;
+  start(t: Teardown): Promise<RealOvsdb>;
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** The servers the client is tested against (ovs-vsctl and ovsdb-client drive and read both). */
+export const OVSDB_PEERS: readonly OvsdbPeer[] = [
+  { name: 'ovsdb-server', missing: realOvsdbMissing(), start: (t) => startRealOvsdb(t) },
+  {
+    name: 'reference OvsdbServer',
+    missing: realOvsdbMissing() ?? (existsSync(join(HERE, 'server.ts')) ? undefined : 'reference/ovsdb/server.ts does not exist yet'),
+    start: (t) => startReferenceOvsdb(t),
+  },
+];
 
 interface Teardown {
   teardown(fn: () => void | Promise<void>): void;
@@ -43,18 +65,22 @@ export async function startRealOvsdb(t: Teardown): Promise<RealOvsdb> {
   const sock = join(dir, 'db.sock');
   execFileSync('ovsdb-tool', ['create', db, VSWITCH_SCHEMA_PATH]);
   const child = spawn('ovsdb-server', [db, `--remote=punix:${sock}`, `--unixctl=${join(dir, 'ctl')}`, '--no-chdir', '-vconsole:off', `--log-file=${join(dir, 'log')}`], { stdio: 'ignore' });
+  return finishStart(t, dir, sock, () => child.kill('SIGTERM'));
+}
+
+async function finishStart(t: Teardown, dir: string, sock: string, kill: () => void): Promise<RealOvsdb> {
   let stopped = false;
   const stop = (): void => {
     if (stopped) return;
     stopped = true;
-    child.kill('SIGTERM');
+    kill();
   };
   t.teardown(() => {
     stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  for (let i = 0; i < 200 && !existsSync(sock); i++) await sleep(10);
-  if (!existsSync(sock)) throw new Error(`ovsdb-server did not create ${sock}`);
+  for (let i = 0; i < 500 && !existsSync(sock); i++) await sleep(10);
+  if (!existsSync(sock)) throw new Error(`the server did not create ${sock}`);
   const target = `unix:${sock}`;
   return {
     dir,
@@ -62,6 +88,30 @@ export async function startRealOvsdb(t: Teardown): Promise<RealOvsdb> {
     vsctl: (...args) => execFileSync('ovs-vsctl', [`--db=${target}`, '--no-wait', ...args], { encoding: 'utf8' }),
     stop,
   };
+}
+
+/**
+ * Starts the reference OvsdbServer on a new DatabaseFile in a child Node
+ * process (so a test may block on ovs-vsctl while the server answers);
+ * stops it by pid and removes the dir at teardown. The child also exits
+ * when its stdin (a pipe from us) closes, so it never outlives the test.
+ */
+export async function startReferenceOvsdb(t: Teardown): Promise<RealOvsdb> {
+  const dir = mkdtempSync(join(tmpdir(), 'refswitch-idl-ref-'));
+  const path = join(dir, 'conf.db');
+  const sock = join(dir, 'db.sock');
+  const code = [
+    `import { readFileSync } from 'node:fs';`,
+    `import { DatabaseFile } from ${JSON.stringify(join(HERE, 'database-file.ts'))};`,
+    `import { OvsdbServer } from ${JSON.stringify(join(HERE, 'server.ts'))};`,
+    `DatabaseFile.create(${JSON.stringify(path)}, JSON.parse(readFileSync(${JSON.stringify(VSWITCH_SCHEMA_PATH)}, 'utf8')));`,
+    `const { file, db } = DatabaseFile.open(${JSON.stringify(path)});`,
+    `await OvsdbServer.start({ databases: [{ db, file }], remotes: [${JSON.stringify(`punix:${sock}`)}] });`,
+    // Exit with the test process: our stdin closes when it ends, however it ends.
+    `process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume();`,
+  ].join('\n');
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['pipe', 'ignore', 'inherit'] });
+  return finishStart(t, dir, sock, () => child.kill('SIGTERM'));
 }
 
 /** Every table as `ovsdb-client -f json dump` prints it: table → uuid → column → datum JSON. */
