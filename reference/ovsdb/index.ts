@@ -20,3 +20,5 @@ export * from './database-file.ts';
 export * from './show-log.ts';
 export * from './idl-txn-reply.ts';
 export * from './testing/real-ovsdb-server.ts';
+export * from './server.ts';
+export * from './server-db.ts';

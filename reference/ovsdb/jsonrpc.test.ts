@@ -113,7 +113,7 @@ t.test('an oversized message gets an error reply, then the connection closes', a
   const got = await rawExchange(path, `{"method":"echo","params":["${'x'.repeat(5000)}"],"id":1}`);
   const reply = JSON.parse(got) as { id: unknown; result: unknown; error: { error: string; details: string } };
   t.equal(reply.id, null);
-  t.equal(reply.result, null);
+  t.equal(reply.result, undefined);
   t.equal(reply.error.error, 'resources exhausted');
   t.match(reply.error.details, /longer than 1000 bytes/);
   const ok = await rawExchange(path, '{"method":"echo","params":["small"],"id":2}{"method":"echo","params":["y"],"id":3}' + 'z');

@@ -3,7 +3,8 @@
  * (RFC 7047 §4): JSON values back to back on a byte stream; a request is
  * `{"method","params":[…],"id"}`, a notification the same with `"id":null`,
  * a reply `{"id","result","error":null}` and an error reply
- * `{"id","result":null,"error"}`. Both ends may send requests.
+ * `{"id","error"}` (ovsdb-server leaves `result` out; RFC 7047 has it
+ * null — both are accepted). Both ends may send requests.
  *
  * What: `JsonRpcConnection` wraps a socket for either end. It allocates
  * numeric ids for its own requests and settles their promises from the
@@ -173,8 +174,9 @@ export class JsonRpcConnection {
     this.send({ id, result, error: null });
   }
 
+  /** Written `{"id","error"}` without a `result` member, as ovsdb-server 3.1 does (jsonrpc_create_error). */
   replyError(id: unknown, error: unknown): void {
-    this.send({ id, result: null, error });
+    this.send({ id, error });
   }
 
   /** Runs `h` once when the connection closes (at once if it already has). */
