@@ -49,3 +49,9 @@ t.test('firstDifference names the first differing path', async (t) => {
   t.equal(firstDifference({ a: 1 }, { c: 1 }), '.a');
   t.equal(firstDifference(1, 2), '(root)');
 });
+
+t.test('versions of rows selected without _uuid are masked', async (t) => {
+  const n = new UuidNormaliser();
+  t.same(n.normalise({ rows: [{ _version: ['uuid', U(3)], n: 1 }] }), { rows: [{ _version: ['uuid', '<version>'], n: 1 }] });
+  t.same(n.normalise({ rows: [{ _uuid: ['uuid', U(4)], _version: ['uuid', U(3)] }] }), { rows: [{ _uuid: ['uuid', '<1>'], _version: ['uuid', '<v1>'] }] });
+});
