@@ -4,7 +4,9 @@
  * /usr/bin/ovs-appctl — dpctl/show, add-flow, netdev-dummy/receive then
  * dump-flows stats and the packet in the output port's tx_pcap, a miss
  * counted in coverage, SIGTERM — and a start that fails on a port. The
- * process parts skip with the reason when ovs-appctl is not installed.
+ * switch configures itself from its own OVSDB server, so the process parts
+ * skip with the reason when ovs-appctl or the Open_vSwitch schema is not
+ * installed.
  */
 import t from 'tap';
 import { execFile, spawn } from 'node:child_process';
@@ -16,7 +18,9 @@ import { UsageError } from './command.ts';
 import { parsePortSpec, parseSwitchArgs } from './switch-command.ts';
 
 const APPCTL = '/usr/bin/ovs-appctl';
-const noAppctl = existsSync(APPCTL) ? false : `${APPCTL} not installed (apt-get install openvswitch-common)`;
+const SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema';
+const noSchema = existsSync(SCHEMA) ? false : `${SCHEMA} not installed (the switch's own OVSDB server creates its database from it; apt-get install openvswitch-common)`;
+const noAppctl = existsSync(APPCTL) ? noSchema : `${APPCTL} not installed (apt-get install openvswitch-common)`;
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/refswitch.js');
 
 t.test('port specs and switch arguments', async (t) => {
@@ -29,7 +33,9 @@ t.test('port specs and switch arguments', async (t) => {
   t.throws(() => parsePortSpec('p1,mtu=1500'), /unknown option 'mtu=1500'/);
   t.throws(() => parsePortSpec(',type=dummy'), /expected NAME/);
   const c = parseSwitchArgs(['--rundir', 'run', '--bridge', 'br0', '--port', 'p1,type=dummy', '--port', 'p2,type=internal', '--datapath', 'dp0']);
-  t.same(c, { rundir: resolve('run'), datapathName: 'dp0', bridges: ['br0'], ports: [parsePortSpec('p1,type=dummy'), parsePortSpec('p2,type=internal')] });
+  t.same(c, { rundir: resolve('run'), datapathName: 'dp0', bridges: ['br0'], ports: [parsePortSpec('p1,type=dummy'), parsePortSpec('p2,type=internal')], ovsdb: {} });
+  t.same(parseSwitchArgs(['--rundir', 'run', '--db', 'unix:x/db.sock']).ovsdb, { remote: `unix:${resolve('x/db.sock')}` });
+  t.throws(() => parseSwitchArgs(['--rundir', 'x', '--db', 'tcp:1.2.3.4:6640']), /--db tcp:1.2.3.4:6640: expected unix:PATH/);
   t.throws(() => parseSwitchArgs([]), /--rundir DIR is required/);
   t.throws(() => parseSwitchArgs(['--rundir', 'x', 'extra']), /unexpected argument 'extra'/);
   t.throws(() => parseSwitchArgs(['--rundir', 'x', '--bridge', 'p1', '--port', 'p1,type=dummy']), /port name 'p1' used twice/);
@@ -89,7 +95,7 @@ t.test('the switch process with dummy ports, driven by ovs-appctl', { skip: noAp
   t.notOk(existsSync(join(dir, 'refswitch.pid')), 'pidfile removed');
 });
 
-t.test('a port that cannot be opened: exit 1 with the reason', async (t) => {
+t.test('a port that cannot be opened: exit 1 with the reason', { skip: noSchema }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'refsw-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const r = await new Promise<{ code: number; stderr: string }>((done) => {

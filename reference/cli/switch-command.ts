@@ -1,8 +1,17 @@
 /**
- * `refswitch switch --rundir DIR [--datapath NAME] [--bridge NAME]...
+ * `refswitch switch --rundir DIR [--db unix:PATH] [--datapath NAME] [--bridge NAME]...
  * [--port NAME[,type=system|internal|dummy][,port_no=N][,tx_pcap=F][,rxq_pcap=F]]...`:
  * runs the reference switch in the foreground until SIGTERM, SIGINT or
  * `ovs-appctl -t DIR/refswitch.ctl exit`.
+ *
+ * The switch is configured from the Open_vSwitch database, as
+ * ovs-vswitchd is: by default our own OVSDB server runs in the process on
+ * DIR/db.sock over DIR/conf.db (created from Open vSwitch's schema when
+ * absent); `--db unix:PATH` uses another server instead (e.g. Open
+ * vSwitch's ovsdb-server). `ovs-vsctl --db=unix:DIR/db.sock ...` then
+ * adds and removes bridges and ports. `--bridge` and `--port` are written
+ * into the database when missing (ports on the first bridge, `br0` when
+ * there is none; `port_no` becomes `ofport_request`).
  *
  * The control socket is DIR/refswitch.ctl (DIR made absolute, so
  * `ovs-appctl -t` can be given the printed path), the pid goes to
@@ -56,12 +65,14 @@ export function parsePortSpec(text: string): PortSpec {
 export function parseSwitchArgs(argv: readonly string[]): SwitchConfig {
   const { values, positionals } = parseCommandArgs(argv, {
     rundir: { type: 'string' },
+    db: { type: 'string' },
     datapath: { type: 'string' },
     bridge: { type: 'string', multiple: true },
     port: { type: 'string', multiple: true },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if (!values.rundir) throw new UsageError('--rundir DIR is required');
+  if (values.db !== undefined && !/^unix:./.test(values.db)) throw new UsageError(`--db ${values.db}: expected unix:PATH`);
   const ports = (values.port ?? []).map(parsePortSpec);
   const names = [values.datapath ?? 'ovs-system', ...(values.bridge ?? []), ...ports.map((p) => p.name)];
   const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -71,14 +82,15 @@ export function parseSwitchArgs(argv: readonly string[]): SwitchConfig {
     ...(values.datapath ? { datapathName: values.datapath } : {}),
     bridges: values.bridge ?? [],
     ports,
+    ovsdb: values.db !== undefined ? { remote: `unix:${resolve(values.db.slice(5))}` } : {},
   };
 }
 
 export const switchCommand: Command = {
   name: 'switch',
   usage: [
-    'switch --rundir DIR [--datapath NAME] [--bridge NAME]... [--port NAME[,type=system|internal|dummy][,port_no=N][,tx_pcap=F][,rxq_pcap=F]]...' +
-      '  (no OpenFlow yet: packets missing every dpctl/add-flow flow are counted as upcall_miss_no_handler, then dropped)',
+    'switch --rundir DIR [--db unix:PATH] [--datapath NAME] [--bridge NAME]... [--port NAME[,type=system|internal|dummy][,port_no=N][,tx_pcap=F][,rxq_pcap=F]]...' +
+      '  (configured from OVSDB: our own server on DIR/db.sock unless --db; no OpenFlow yet: packets missing every dpctl/add-flow flow are counted as upcall_miss_no_handler, then dropped)',
   ],
   async run(argv) {
     const config = parseSwitchArgs(argv);

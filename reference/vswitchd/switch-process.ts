@@ -11,7 +11,10 @@
  *     bridges (an internal port each, as a bridge's local port), then the
  *     other ports, each taking the lowest free number. A port that cannot
  *     be opened stops the start with a `SwitchStartError` naming it, after
- *     closing what was opened;
+ *     closing what was opened. With `ovsdb` in the config the ports come
+ *     from the Open_vSwitch database instead (`SwitchOvsdb`: an external
+ *     server or our own on RUNDIR/db.sock; the command line's bridges and
+ *     ports are written into it when missing) and follow it from then on;
  *  4. registers the commands (dpctl/*, netdev-dummy/receive, coverage/*,
  *     time/*, exit, list-commands, version) and listens on
  *     `refswitch.ctl`, then writes `refswitch.pid`.
@@ -25,8 +28,7 @@
  * removed), the datapath and its ports, removes the pidfile and resolves
  * `done`. Control-plane mistakes never stop the process.
  *
- * Left out on purpose: OVSDB configuration (ports come from the command
- * line), daemonizing (`--detach`), several datapaths.
+ * Left out on purpose: daemonizing (`--detach`), several datapaths.
  */
 import { mkdirSync, openSync, closeSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +38,7 @@ import { registerDpctlCommands } from './dpctl-commands.ts';
 import { registerNetdevDummyReceive } from './netdev-dummy-receive.ts';
 import { registerMeterCommands } from './meter-commands.ts';
 import { registerProcessCommands } from './process-commands.ts';
+import { SwitchOvsdb } from './switch-ovsdb.ts';
 import { UnixctlServer, ok } from './unixctl-server.ts';
 import { WarpClock } from './warp-clock.ts';
 
@@ -64,6 +67,8 @@ export interface SwitchConfig {
   readonly datapathName?: string;
   readonly bridges: readonly string[];
   readonly ports: readonly Omit<VportNewRequest, 'namespace'>[];
+  /** Configure from OVSDB: `remote` `unix:PATH` of an external server, else our own on RUNDIR/db.sock. */
+  readonly ovsdb?: { readonly remote?: string; readonly statsIntervalMs?: number };
 }
 
 export interface SwitchDeps {
@@ -87,6 +92,8 @@ export class SwitchProcess {
   private logOpen = true;
   private wrotePidfile = false;
   private tickFn: () => void = () => undefined;
+  /** The database connection when configured from OVSDB. */
+  ovsdb: SwitchOvsdb | undefined;
 
   private constructor(
     readonly config: SwitchConfig,
@@ -117,7 +124,8 @@ export class SwitchProcess {
       const server = new UnixctlServer({ version: VERSION_TEXT, coverage, log: (level, msg) => sw?.log('unixctl', level, msg) });
       sw = new SwitchProcess(config, datapath, clock, server, logFd);
       sw.log('refswitch', 'info', `${VERSION_TEXT} starting, datapath system@${name}, pid ${deps.pid ?? process.pid}`);
-      await sw.addPorts();
+      if (config.ovsdb) await sw.startOvsdb(config.ovsdb);
+      else await sw.addPorts();
       sw.wire(coverage);
       await sw.listen();
       writeFileSync(join(config.rundir, PID_FILE), `${deps.pid ?? process.pid}\n`);
@@ -144,6 +152,23 @@ export class SwitchProcess {
     } catch (err) {
       throw new SwitchStartError(`${path}: cannot listen: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  private async startOvsdb(opts: NonNullable<SwitchConfig['ovsdb']>): Promise<void> {
+    try {
+      this.ovsdb = await SwitchOvsdb.start({
+        rundir: this.config.rundir,
+        ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+        ...(opts.statsIntervalMs !== undefined ? { statsIntervalMs: opts.statsIntervalMs } : {}),
+        dpif: this.datapath,
+        bridges: this.config.bridges,
+        ports: this.config.ports,
+        log: (level, text) => this.log('bridge', level, text),
+      });
+    } catch (err) {
+      throw new SwitchStartError(err instanceof Error ? err.message : String(err));
+    }
+    this.log('bridge', 'info', `configured from OVSDB at ${this.ovsdb.target}`);
   }
 
   private async addPorts(): Promise<void> {
@@ -212,6 +237,7 @@ export class SwitchProcess {
       clearInterval(this.timer);
       this.log('refswitch', 'info', 'exiting');
       await this.server.close();
+      await this.ovsdb?.close();
       this.datapath.setUpcallHandler(undefined);
       await this.datapath.close();
       if (this.wrotePidfile) rmSync(join(this.config.rundir, PID_FILE), { force: true });
