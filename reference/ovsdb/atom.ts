@@ -2,8 +2,8 @@
  * Atoms (RFC 7047 §5.1 <atom>): ordering, JSON form, text form and
  * constraint checks, as Open vSwitch's lib/ovsdb-data.c does them.
  *
- * Invariant: an atom of type uuid is lowercase UUID text; integers are safe
- * JS integers (beyond ±2^53 the JSON is refused as "expected integer").
+ * Invariant: an atom of type uuid is lowercase UUID text; integers are JS
+ * integers in [-2^63, 2^63) (beyond ±2^53 only as exact as a double is).
  * Error details and tags are OVS's, so a reply can be compared byte for byte.
  * Left out: the "not a valid UTF-8 string" check (JS strings are UTF-16; lone
  * surrogates are not rejected).
@@ -46,8 +46,9 @@ export function isId(s: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(s);
 }
 
-function isSafeInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v);
+/** JSON integers OVS reads as int64: [-2^63, 2^63). (A JS client sends INT64_MAX as 2^63, which OVS reads as a real.) */
+function isInt64(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63;
 }
 
 function parseUuidAtom(base: BaseType, json: unknown, resolve?: SymbolResolver): string {
@@ -71,7 +72,7 @@ function parseUuidAtom(base: BaseType, json: unknown, resolve?: SymbolResolver):
 export function parseAtom(base: BaseType, json: unknown, resolve?: SymbolResolver): Atom {
   switch (base.type) {
     case 'integer':
-      if (isSafeInt(json)) return json;
+      if (isInt64(json)) return json;
       break;
     case 'real':
       if (typeof json === 'number' && Number.isFinite(json)) return json;

@@ -1,6 +1,8 @@
 /**
  * JSON text exactly as Open vSwitch's json_to_string writes it: compact,
- * object members in insertion order or (sort) by byte order of the key,
+ * object members in OVS's hash-map order (ovs-hash-order.ts; build objects
+ * with members inserted in the order OVS inserts them) or (sort) by the
+ * byte order of the key,
  * integers as %lld, reals as %.15g (so 0.1+0.2 prints "0.3" and 1e20
  * prints "1e+20"), strings escaping only '"', '\\' and control characters.
  *
@@ -8,6 +10,8 @@
  * integer (as OVS prints a real with an integral value below 1e15 the same
  * way), anything else as %.15g. Left out: pretty printing.
  */
+
+import { ovsHashOrder } from './ovs-hash-order.ts';
 
 /** printf("%.15g", n) for a finite number. */
 export function formatReal(n: number): string {
@@ -33,14 +37,16 @@ function stripZeros(s: string): string {
 }
 
 function numberText(n: number): string {
-  return Number.isSafeInteger(n) ? String(n) : formatReal(n);
+  if (Number.isSafeInteger(n)) return String(n);
+  if (Number.isInteger(n) && n >= -(2 ** 63) && n < 2 ** 63) return BigInt(n).toString();
+  return formatReal(n);
 }
 
 function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/** Serializes `v` (JSON.parse-shaped data) as OVS would; `sort` orders object keys. */
+/** Serializes `v` (JSON.parse-shaped data) as OVS would; `sort` orders object keys (JSSF_SORT). */
 export function ovsdbJsonToString(v: unknown, sort = false): string {
   const out: string[] = [];
   write(v, sort, out);
@@ -60,8 +66,7 @@ function write(v: unknown, sort: boolean, out: string[]): void {
     });
     out.push(']');
   } else if (typeof v === 'object') {
-    const keys = Object.keys(v);
-    if (sort) keys.sort(compareKeys);
+    const keys = sort ? Object.keys(v).sort(compareKeys) : ovsHashOrder(Object.keys(v));
     out.push('{');
     keys.forEach((k, i) => {
       if (i) out.push(',');

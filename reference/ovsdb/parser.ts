@@ -7,6 +7,7 @@
  */
 import { OvsdbError, syntaxError } from './errors.ts';
 import { isId } from './atom.ts';
+import { ovsHashOrder } from './ovs-hash-order.ts';
 
 /** JSON kinds a member may have; `id` is a string that is an <id>. */
 export type MemberKind = 'null' | 'boolean' | 'object' | 'array' | 'integer' | 'real' | 'number' | 'string' | 'id' | 'any';
@@ -24,9 +25,9 @@ function matches(v: unknown, kind: MemberKind): boolean {
     case 'array':
       return Array.isArray(v);
     case 'integer':
-      return typeof v === 'number' && Number.isSafeInteger(v);
+      return typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63;
     case 'real':
-      return typeof v === 'number' && !Number.isSafeInteger(v);
+      return typeof v === 'number' && !(Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63);
     case 'number':
       return typeof v === 'number';
     case 'string':
@@ -80,7 +81,7 @@ export class ObjectParser {
   /** Checks for members nobody asked for; returns the first error, if any. */
   finish(): OvsdbError | null {
     if (!this.error && this.json) {
-      const unused = Object.keys(this.json).filter((k) => !this.used.has(k));
+      const unused = ovsHashOrder(Object.keys(this.json)).filter((k) => !this.used.has(k));
       const first = unused[0];
       if (first !== undefined) {
         const n = unused.length;

@@ -3,7 +3,9 @@
  * (ovsdb/ovsdb.c, ovsdb/table.c, ovsdb/column.c, lib/ovsdb-types.c).
  *
  * Invariants after parsing: every table has the implicit `_uuid` (immutable)
- * and `_version` (immutable, ephemeral) columns first; a weak-reference
+ * and `_version` (immutable, ephemeral) columns; tables and columns iterate
+ * in the order ovsdb-server's hash maps do for the same schema text (so
+ * select's default column order and first-error choices match); a weak-reference
  * column is always mutable; a strong reference to a non-root table is never
  * ephemeral; when no table says isRoot, all tables are root.
  * Left out: the table-level "mutable" flag is parsed but not kept.
@@ -15,6 +17,7 @@ import { OvsdbError, syntaxError } from './errors.ts';
 import { isId } from './atom.ts';
 import { datumToJson, parseDatum } from './datum.ts';
 import { ObjectParser } from './parser.ts';
+import { ovsHashOrder } from './ovs-hash-order.ts';
 
 export const VSWITCH_SCHEMA_PATH = '/usr/share/openvswitch/vswitch.ovsschema';
 
@@ -164,14 +167,18 @@ function parseTable(json: unknown, name: string): TableSchema & { isRoot: boolea
   if (maxRows !== undefined && maxRows <= 0) throw syntaxError(json, 'maxRows must be at least 1');
   const cols = columnsJson ?? {};
   if (Object.keys(cols).length === 0) throw syntaxError(json, 'table must have at least one column');
-  const columns = new Map<string, ColumnSchema>([
+  // OVS adds _uuid, _version, then the columns as it iterates the JSON object; the table's
+  // column map then iterates in hash order, and so does everything that walks it.
+  const added = new Map<string, ColumnSchema>([
     ['_uuid', { name: '_uuid', type: UUID_TYPE, ephemeral: false, mutable: false }],
     ['_version', { name: '_version', type: UUID_TYPE, ephemeral: true, mutable: false }],
   ]);
-  for (const [cname, cjson] of Object.entries(cols)) {
+  for (const cname of ovsHashOrder(Object.keys(cols))) {
     checkName(json, cname);
-    columns.set(cname, parseColumn(cjson, cname));
+    added.set(cname, parseColumn(cols[cname], cname));
   }
+  const columns = new Map<string, ColumnSchema>();
+  for (const c of ovsHashOrder([...added.keys()])) columns.set(c, added.get(c) as ColumnSchema);
   return {
     name,
     columns,
@@ -193,9 +200,9 @@ export function parseDatabaseSchema(json: unknown): DatabaseSchema {
     throw syntaxError(json, `schema version "${version}" not in format x.y.z`);
   }
   const tables = new Map<string, TableSchema & { isRoot: boolean }>();
-  for (const [tname, tjson] of Object.entries(tablesJson)) {
+  for (const tname of ovsHashOrder(Object.keys(tablesJson))) {
     checkName(json, tname);
-    tables.set(tname, parseTable(tjson, tname));
+    tables.set(tname, parseTable(tablesJson[tname], tname));
   }
   const noRoots = [...tables.values()].every((t) => !t.isRoot);
   for (const t of tables.values()) {
@@ -278,7 +285,7 @@ function tableToJson(t: TableSchema, defaultIsRoot: boolean): unknown {
   return o;
 }
 
-/** The schema as ovsdb-server's get_schema reply (member order aside: OVS uses hash order). */
+/** The schema as ovsdb-server's get_schema reply (objects built in OVS's insertion order). */
 export function databaseSchemaToJson(s: DatabaseSchema): unknown {
   const o: Record<string, unknown> = { name: s.name };
   if (s.version) o.version = s.version;
