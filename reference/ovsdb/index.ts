@@ -22,3 +22,5 @@ export * from './idl-txn-reply.ts';
 export * from './testing/real-ovsdb-server.ts';
 export * from './server.ts';
 export * from './server-db.ts';
+export * from './database.ts';
+export * from './transaction.ts';

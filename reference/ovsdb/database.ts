@@ -1,0 +1,130 @@
+/**
+ * The committed state of one OVSDB database: rows by table, plus what the
+ * transaction engine needs to check a commit quickly — how many strong
+ * references point at each row (OVS's row->n_refs, self-references not
+ * counted) and one unique-value map per schema index.
+ *
+ * Invariant: `apply` is the only writer; rows are immutable snapshots, so a
+ * Row handed out stays valid after later commits. `apply` trusts its input
+ * (the engine has already checked it) and never fails.
+ * Left out: a reverse index of weak references (the engine scans the few
+ * tables that hold weak references to a table when rows of it are deleted).
+ */
+import type { Atom, DatabaseSchema, Datum, Row, TableSchema, TxnChanges } from './ovsdb-types.ts';
+import { indexKey, tableInfo, type RefColumn } from './table-info.ts';
+
+export class Database {
+  readonly schema: DatabaseSchema;
+  private readonly tables = new Map<string, Map<string, Row>>();
+  private readonly refCounts = new Map<string, Map<string, number>>();
+  private readonly indexes = new Map<string, Map<string, string>[]>();
+  private count = 0;
+
+  constructor(schema: DatabaseSchema) {
+    this.schema = schema;
+    for (const t of schema.tables.values()) {
+      this.tables.set(t.name, new Map());
+      this.refCounts.set(t.name, new Map());
+      this.indexes.set(
+        t.name,
+        t.indexes.map(() => new Map()),
+      );
+    }
+  }
+
+  get txnCount(): number {
+    return this.count;
+  }
+
+  /** The table's rows by uuid; throws on an unknown table (a programming error). */
+  rows(table: string): ReadonlyMap<string, Row> {
+    const t = this.tables.get(table);
+    if (!t) throw new Error(`Database ${this.schema.name}: no table ${JSON.stringify(table)}`);
+    return t;
+  }
+
+  row(table: string, uuid: string): Row | undefined {
+    return this.tables.get(table)?.get(uuid);
+  }
+
+  /** Strong references to the row from other rows (OVS's n_refs). */
+  refCount(table: string, uuid: string): number {
+    return this.refCounts.get(table)?.get(uuid) ?? 0;
+  }
+
+  /** The uuid of the committed row holding `key` in index number `i` of `table`, if any. */
+  indexLookup(table: string, i: number, key: string): string | undefined {
+    return this.indexes.get(table)?.[i]?.get(key);
+  }
+
+  tableSchema(table: string): TableSchema {
+    const t = this.schema.tables.get(table);
+    if (!t) throw new Error(`Database ${this.schema.name}: no table ${JSON.stringify(table)}`);
+    return t;
+  }
+
+  /** Installs a committed transaction's rows, reference counts and index entries. */
+  apply(changes: TxnChanges): void {
+    this.count++;
+    for (const [tname, rows] of changes) {
+      const schema = this.tableSchema(tname);
+      const info = tableInfo(schema);
+      const table = this.tables.get(tname) as Map<string, Row>;
+      const idx = this.indexes.get(tname) as Map<string, string>[];
+      for (const [uuid, ch] of rows) {
+        if (ch.old) {
+          this.adjustRefs(info.strongRefs, ch.old, -1);
+          this.unindex(schema, idx, ch.old);
+        }
+        if (ch.new) {
+          table.set(uuid, ch.new);
+          this.adjustRefs(info.strongRefs, ch.new, 1);
+          schema.indexes.forEach((cols, i) => idx[i]?.set(indexKey(cols, (c) => field(ch.new as Row, c)), uuid));
+        } else {
+          table.delete(uuid);
+          this.refCounts.get(tname)?.delete(uuid);
+        }
+      }
+    }
+  }
+
+  private unindex(schema: TableSchema, idx: Map<string, string>[], row: Row): void {
+    schema.indexes.forEach((cols, i) => {
+      const m = idx[i];
+      const key = indexKey(cols, (c) => field(row, c));
+      if (m?.get(key) === row.uuid) m.delete(key);
+    });
+  }
+
+  private adjustRefs(refs: readonly RefColumn[], row: Row, delta: number): void {
+    for (const r of refs) {
+      const d = row.columns.get(r.column.name);
+      if (!d) continue;
+      if (r.keyTable !== undefined) this.bump(r.keyTable, d.keys, row.uuid, delta);
+      if (r.valueTable !== undefined && d.values) this.bump(r.valueTable, d.values, row.uuid, delta);
+    }
+  }
+
+  private bump(table: string, atoms: readonly Atom[], self: string, delta: number): void {
+    const counts = this.refCounts.get(table);
+    if (!counts) return;
+    for (const a of atoms) {
+      const u = a as string;
+      if (u === self) continue;
+      const n = (counts.get(u) ?? 0) + delta;
+      if (n > 0) counts.set(u, n);
+      else counts.delete(u);
+    }
+  }
+}
+
+const ZERO = '00000000-0000-0000-0000-000000000000';
+
+/** A row's value for any column, including the implicit _uuid and _version. */
+export function field(row: Row, column: string): Datum {
+  if (column === '_uuid') return { keys: [row.uuid] };
+  if (column === '_version') return { keys: [row.version || ZERO] };
+  return row.columns.get(column) ?? EMPTY;
+}
+
+const EMPTY: Datum = { keys: [] };

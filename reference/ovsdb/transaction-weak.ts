@@ -1,0 +1,98 @@
+/**
+ * Weak references at commit (ovsdb/transaction.c assess_weak_refs): every
+ * element of a weak-reference column that points at a row that does not
+ * exist once the transaction is done (deleted here, never existed, or the
+ * all-zeros default) is dropped silently; the row counts as changed; if
+ * the column then has fewer elements than its minimum, the commit fails
+ * with OVS's "constraint violation" texts.
+ *
+ * Rows outside the transaction that point at rows it deletes are found by
+ * scanning the tables whose weak-reference columns target those tables.
+ */
+import type { Atom, Datum } from './ovsdb-types.ts';
+import { OvsdbError } from './errors.ts';
+import { tableInfo, type RefColumn } from './table-info.ts';
+import { findOrMake, rowField, txnRows, type TxnRow, type TxnState } from './txn-state.ts';
+import { ZERO_UUID } from './uuid.ts';
+
+function deletedByTable(state: TxnState): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [tname, rows] of state.tables) {
+    for (const tr of rows.values()) {
+      if (tr.old && !tr.new) {
+        let s = out.get(tname);
+        if (!s) out.set(tname, (s = new Set()));
+        s.add(tr.uuid);
+      }
+    }
+  }
+  return out;
+}
+
+function pointsInto(rc: RefColumn, d: Datum, deleted: ReadonlyMap<string, Set<string>>): boolean {
+  const k = rc.keyTable === undefined ? undefined : deleted.get(rc.keyTable);
+  if (k && d.keys.some((a) => k.has(a as string))) return true;
+  const v = rc.valueTable === undefined ? undefined : deleted.get(rc.valueTable);
+  return v !== undefined && d.values !== undefined && d.values.some((a) => v.has(a as string));
+}
+
+/** Pulls into the transaction the committed rows that weakly reference rows it deletes. */
+function pullReferrers(state: TxnState): void {
+  const deleted = deletedByTable(state);
+  if (!deleted.size) return;
+  for (const table of state.db.schema.tables.values()) {
+    const weak = tableInfo(table).weakRefs.filter(
+      (rc) => (rc.keyTable !== undefined && deleted.has(rc.keyTable)) || (rc.valueTable !== undefined && deleted.has(rc.valueTable)),
+    );
+    if (!weak.length) continue;
+    for (const row of state.db.rows(table.name).values()) {
+      if (state.txnRow(table.name, row.uuid)) continue;
+      if (weak.some((rc) => pointsInto(rc, rowField(row, rc.column.name), deleted))) findOrMake(state, table.name, row.uuid);
+    }
+  }
+}
+
+function exists(state: TxnState, table: string | undefined, a: Atom | undefined): boolean {
+  return table === undefined || a === undefined || state.get(table, a as string) !== undefined;
+}
+
+function assessRow(state: TxnState, tr: TxnRow): void {
+  const row = tr.new;
+  if (!row) return;
+  for (const rc of tableInfo(tr.table).weakRefs) {
+    const name = rc.column.name;
+    const d = rowField(row, name);
+    const keys: Atom[] = [];
+    const values: Atom[] = [];
+    let zero = false;
+    d.keys.forEach((k, i) => {
+      const v = d.values?.[i];
+      if (exists(state, rc.keyTable, k) && exists(state, rc.valueTable, v)) {
+        keys.push(k);
+        if (v !== undefined) values.push(v);
+      } else if ((rc.keyTable !== undefined && k === ZERO_UUID) || (rc.valueTable !== undefined && v === ZERO_UUID)) {
+        zero = true;
+      }
+    });
+    if (keys.length === d.keys.length) continue;
+    row.columns.set(name, d.values ? { keys, values } : { keys });
+    (tr.changed ??= new Set()).add(name);
+    if (keys.length < rc.column.type.min) {
+      if (zero && !tr.old) {
+        throw new OvsdbError(
+          'constraint violation',
+          `Weak reference column "${name}" in "${tr.table.name}" row ${tr.uuid} (inserted within this transaction) contained all-zeros UUID (probably as the default value for this column) but deleting this value caused a constraint volation because this column is not allowed to be empty.`,
+        );
+      }
+      throw new OvsdbError(
+        'constraint violation',
+        `Deletion of ${d.keys.length - keys.length} weak reference(s) to deleted (or never-existing) rows from column "${name}" in "${tr.table.name}" row ${tr.uuid} ${tr.old ? '' : '(inserted within this transaction) '}caused this column to become empty, but constraints on this column disallow an empty column.`,
+      );
+    }
+  }
+}
+
+export function assessWeakRefs(state: TxnState): void {
+  pullReferrers(state);
+  for (const tr of txnRows(state)) assessRow(state, tr);
+}
