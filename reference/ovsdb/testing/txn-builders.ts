@@ -216,7 +216,14 @@ const garbage: Builder = {
       { op: 'select', table: 'Child', where: [['name', 'includes', 'cyc-a']], columns: ['name', 'kids'] },
     ];
     if (model.rows.Root.length > 0) ops.push({ op: 'update', table: 'Root', where: byUuid(someRow(rng, model, 'Root')), row: { kids: ['set', []] } });
-    return { ops };
+    // A forward reference: the Root names a Child inserted after it.
+    const later = model.freshSymbol();
+    const name = model.freshName();
+    ops.push({ op: 'insert', table: 'Root', row: { name, kids: namedJson(later) } });
+    ops.push({ op: 'insert', table: 'Child', 'uuid-name': later, row: { name: 'fwd', n: rng.int(0, 9) } });
+    ops.push({ op: 'update', table: 'Root', where: [['name', '==', name]], row: {} });
+    const learn: Learn[] = ops.map((_, i) => (i === ops.length - 3 ? { type: 'insert', table: 'Root', name } : NONE));
+    return { ops, learn };
   },
 };
 

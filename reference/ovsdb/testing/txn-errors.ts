@@ -39,7 +39,6 @@ const syntax = variants('error: syntax', ['err:syntax error'], [
   () => [{ op: 'insert', table: 'Root', row: { name: 'x', i: 'seven' } }],
   () => [{ op: 'insert', table: 'Root', row: { name: 'x', i: 2.5 } }],
   () => [{ op: 'insert', table: 'Root', row: { name: 'x', u: ['uuid', 'not-a-uuid'] } }],
-  () => [{ op: 'insert', table: 'Root', row: { name: 'x', kids: namedJson('nobody') } }],
   () => [{ op: 'insert', table: 'Root', row: { name: 'x', smap: ['map', [['a']]] } }],
   () => [{ op: 'insert', table: 'Leaf', row: { v: 1, tag: 'a' }, 'uuid-name': '9bad' }],
   () => [{ op: 'wait', table: 'Leaf', where: [], columns: ['v'], until: '<', rows: [] }],
@@ -48,6 +47,12 @@ const syntax = variants('error: syntax', ['err:syntax error'], [
   () => [{ op: 'update', table: 'Root', where: [], row: { _uuid: ['uuid', LITERAL_UUIDS[0]] } }],
   () => [5],
   () => [{ op: 'assert', lock: 'not-an-id' }],
+  () => [{ op: 'select', table: 'Leaf', where: [], columns: ['v', 'v'] }],
+  () => [{ op: 'insert', table: 'Leaf', row: { v: 1, tag: 'a', _version: ['uuid', LITERAL_UUIDS[0]] } }],
+  () => [{ op: 'insert', table: 'Root', row: { name: 'x', iset: ['set', [3, 3]] } }],
+  () => [{ op: 'insert', table: 'Root', row: { name: 'x', imap: ['map', [[1, 'a'], [1, 'b']]] } }],
+  () => [{ op: 'wait', table: 'Leaf', timeout: 0, where: [], columns: ['v'], until: '==', rows: [{ tag: 'a' }] }],
+  () => [{ op: 'mutate', table: 'Root', where: [], mutations: [['_uuid', 'insert', ['set', []]]] }],
 ], 2);
 
 const unknownNames = variants('error: unknown table, column or database', ['err:syntax error', 'err:unknown column', 'err:unknown database'], [
@@ -92,6 +97,7 @@ const constraint = variants('error: constraint violation', ['err:constraint viol
 
 const referential = variants('error: referential integrity violation', ['err:referential integrity violation'], [
   (rng, m) => [{ op: 'insert', table: 'Root', row: { name: m.freshName(), kids: uuidJson(LITERAL_UUIDS[1]) } }],
+  (rng, m) => [{ op: 'insert', table: 'Root', row: { name: m.freshName(), kids: namedJson('nobody') } }],
   (rng, m) => [{ op: 'update', table: 'Root', where: byUuid(someRow(rng, m, 'Root')), row: { kmap: ['map', [['z', uuidJson(LITERAL_UUIDS[0])]]] } }],
   (rng, m) => [{ op: 'delete', table: 'Child', where: byUuid(someRow(rng, m, 'Child')) }],
 ], 2);
