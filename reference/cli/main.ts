@@ -8,6 +8,7 @@
  */
 import { flowCommand } from './flow-command.ts';
 import { odpCommand } from './odp-command.ts';
+import { ovsdbServerCommand } from './ovsdb-server-command.ts';
 import { ovsdbToolCommand } from './ovsdb-tool-command.ts';
 import { packetCommand } from './packet-command.ts';
 import { pcapCommand } from './pcap-command.ts';
@@ -15,7 +16,7 @@ import { runCommand } from './run-command.ts';
 import { switchCommand } from './switch-command.ts';
 import type { Command } from './command.ts';
 
-const commands: readonly Command[] = [packetCommand, pcapCommand, flowCommand, odpCommand, runCommand, switchCommand, ovsdbToolCommand];
+const commands: readonly Command[] = [packetCommand, pcapCommand, flowCommand, odpCommand, runCommand, switchCommand, ovsdbToolCommand, ovsdbServerCommand];
 
 function usage(): string {
   const lines = ['usage: refswitch <command> [options]', '', 'commands:'];
