@@ -2,7 +2,7 @@
  * The switch configuration as vswitchd reads it from the Open_vSwitch
  * database: a pure function from replica rows (Open_vSwitch, Bridge, Port,
  * Interface, Controller, Flow_Table) to a plain `OvsConfig`, plus the
- * values vswitchd derives from it the way Open Vswitch 3.1's bridge.c does
+ * values vswitchd derives from it the way Open vSwitch 3.1's bridge.c does
  * (bridge MAC, datapath_id).
  *
  * Invariants: reading never throws on odd data. A row that refers to a
