@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkSandboxSupport, HarnessError, Sandbox } from '../harness/index.ts';
+import { OvsdbClient } from '../../reference/ovsdb/index.ts';
 import { adapterByName, CAPABILITIES, createReferenceAdapter, findAppctl, referenceAdapter, UnsupportedCapabilityError } from './index.ts';
 
 const FAKE = resolve(import.meta.dirname, 'fixtures', 'fake-refswitch.mjs');
@@ -124,6 +125,13 @@ t.test('the real reference switch in a real sandbox', { skip: realReason ?? fals
   await sut.addDatapathFlows(['recirc_id(0),in_port(p1),eth(),eth_type(0x0800),ipv4(dst=10.0.0.2,frag=no), actions:p2']);
   await sut.quiesce();
   t.match(await sut.dumpDatapathFlows(), /in_port\(1\),eth\(\),eth_type\(0x0800\),ipv4\(dst=10\.0\.0\.2,frag=no\), packets:0, bytes:0, used:never, actions:2/);
+  if (referenceAdapter.capabilities.has(CAPABILITIES.ovsdb)) {
+    // configured through OVSDB: the bridge is in the switch's own database
+    const client = await OvsdbClient.connect(sut.ovsdbEndpoint());
+    const [bridges] = await client.transact('Open_vSwitch', [{ op: 'select', table: 'Interface', where: [['name', '==', 'p2']], columns: ['ofport', 'ofport_request'] }]);
+    client.close();
+    t.same(bridges, { rows: [{ ofport: 2, ofport_request: 2 }] }, 'p2 in the switch\'s database with its number');
+  } else t.comment('this refswitch takes its bridge on the command line (no OVSDB)');
   await sut.tearDown();
   t.same((await sb.destroy()).errors, [], 'nothing left behind');
 });

@@ -8,12 +8,16 @@
  * How:
  *  - The switch is `bin/refswitch.js` of this checkout, or the script
  *    $REFSWITCH_BIN names (another build), run with this Node.
- *  - `start` only checks the tools and makes `<sandbox run dir>/reference`;
- *    the process starts in `addBridge`, because its bridge and ports are
- *    command-line arguments until an OVSDB exists:
- *    `node bin/refswitch.js switch --rundir DIR --bridge BR --port p1,port_no=1 ...`
- *    (datapath port number = the scenario's OpenFlow port number, so a
- *    flow's `in_port(1)` is p1 on both). A second bridge is a HarnessError.
+ *  - A switch configured from OVSDB (its usage lists `--db`) starts in
+ *    `start` as `node bin/refswitch.js switch --rundir DIR`, serving its
+ *    own OVSDB server on `DIR/db.sock` (capability `ovsdb`); bridges, ports
+ *    (`ofport_request` = the scenario's OpenFlow number, which the switch
+ *    also uses as the datapath port number) and teardown go through the
+ *    project's OVSDB client (ovsdb-config.ts), as for the `ovs` adapter.
+ *  - An older build without OVSDB (e.g. $REFSWITCH_BIN for a benchmark)
+ *    starts in `addBridge` with its bridge and ports on the command line:
+ *    `... switch --rundir DIR --bridge BR --port p1,port_no=1 ...`; a
+ *    second bridge is then a HarnessError.
  *  - Ready when `DIR/refswitch.ctl` answers `ovs-appctl -t DIR/refswitch.ctl
  *    version`, polled with a deadline scaled by slowFactor; a process that
  *    exits first is a HarnessError quoting its stderr and log.
@@ -29,8 +33,7 @@
  * Errors as the contract says: a flow or meter the switch answers with an
  * error (ovs-appctl exit code 2) is a plain Error with its words; not
  * reaching it, or a missing tool, is a HarnessError.
- * Left out on purpose: OpenFlow, OVSDB (not in the switch yet), several
- * bridges per scenario.
+ * Left out on purpose: OpenFlow (not in the switch yet), so no fail mode.
  */
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -44,6 +47,7 @@ import {
 import { APPCTL_SERVER_ERROR, installDatapathFlows, waitForStableLookups } from './datapath-control.ts';
 import { parseDpctlLookups, refMeterSetArgs, type DatapathLookups } from './datapath-text.ts';
 import { parseDpctlShow } from './ovs-text.ts';
+import { OvsdbConfig } from './ovsdb-config.ts';
 
 const TOOL_TIMEOUT_MS = 10_000;
 const START_TIMEOUT_MS = 20_000;
@@ -54,6 +58,8 @@ const APPCTL_HINT = 'apt-get install openvswitch-common';
 const BASE_CAPABILITIES: readonly Capability[] = [CAPABILITIES.veth, CAPABILITIES.dpDump, CAPABILITIES.dpFlows];
 const METER_COMMAND = 'dpif/meter-set';
 const WAIT_COMMAND = 'revalidator/wait';
+/** In refswitch's usage line for `switch`: the switch reads its configuration from OVSDB. */
+const OVSDB_USAGE = /^\s*refswitch switch .*--db /m;
 
 /** Environment variable naming another refswitch script to start (a build under test elsewhere). */
 export const REFSWITCH_BIN_ENV = 'REFSWITCH_BIN';
@@ -97,13 +103,16 @@ export function createReferenceAdapter(options: ReferenceAdapterOptions = {}): S
       const t = tools();
       if ('reason' in t) return t.reason;
       const r = await runCommand([process.execPath, bin, '--help'], { allowFailure: true, timeoutMs: TOOL_TIMEOUT_MS * 3, what: 'ask refswitch for its commands' });
+      if (r.exitCode === 0 && OVSDB_USAGE.test(r.stdout)) capabilities.add(CAPABILITIES.ovsdb);
       if (r.exitCode === 0 && /^\s*refswitch switch /m.test(r.stdout)) return undefined;
       return `refswitch has no "switch" command yet (\`${bin} --help\` exit code ${r.exitCode}${r.stderr.trim() === '' ? '' : `: ${r.stderr.trim().split('\n')[0] ?? ''}`})`;
     },
-    start(sandbox, { slowFactor }) {
+    async start(sandbox, { slowFactor }) {
       const t = tools();
-      if ('reason' in t) return Promise.reject(new HarnessError(t.reason));
-      return Promise.resolve(new ReferenceSwitch(sandbox, { bin, appctl: t.appctl, slowFactor, capabilities }));
+      if ('reason' in t) throw new HarnessError(t.reason);
+      const sw = new ReferenceSwitch(sandbox, { bin, appctl: t.appctl, slowFactor, capabilities });
+      if (capabilities.has(CAPABILITIES.ovsdb)) await sw.bootWithOvsdb();
+      return sw;
     },
   };
 }
@@ -124,6 +133,9 @@ class ReferenceSwitch implements SwitchUnderTest {
   private child: ChildProcess | undefined;
   private bridge: string | undefined;
   private commands = new Set<string>();
+  /** Set when the switch is configured through OVSDB (bootWithOvsdb). */
+  private config: OvsdbConfig | undefined;
+  private readonly bridges: string[] = [];
 
   constructor(
     private readonly sandbox: Sandbox,
@@ -155,20 +167,39 @@ class ReferenceSwitch implements SwitchUnderTest {
     if (this.child === undefined) throw new HarnessError(`${what}: the reference switch starts with the bridge; the scenario must begin with \`Given a bridge\``);
   }
 
+  /** Starts the switch with no bridge and opens its database (see the header). */
+  async bootWithOvsdb(): Promise<void> {
+    await this.spawnSwitch([process.execPath, this.setup.bin, 'switch', '--rundir', this.dir], () => existsSync(join(this.dir, 'db.sock')));
+    await this.learnCommands();
+    this.config = await OvsdbConfig.open(this.ovsdbEndpoint(), this.ms(TOOL_TIMEOUT_MS));
+    this.sandbox.defer('close the OVSDB configuration client', () => this.config?.close());
+    await this.config.init();
+  }
+
+  private async learnCommands(): Promise<void> {
+    const list = await this.query(['list-commands'], 'list the reference switch\'s commands');
+    this.commands = new Set(list.split('\n').slice(1).map((l) => l.trim().split(/\s+/)[0] ?? '').filter((c) => c !== ''));
+    if (this.commands.has(METER_COMMAND)) this.setup.capabilities.add(CAPABILITIES.dpMeters);
+  }
+
   async addBridge(spec: BridgeSpec): Promise<void> {
+    if (this.config !== undefined) {
+      this.bridges.push(spec.name);
+      await this.config.addBridge(spec);
+      return;
+    }
     if (this.bridge !== undefined) {
       throw new HarnessError(`the reference switch takes its bridge on the command line: it already has ${this.bridge}, cannot add ${spec.name}`);
     }
     this.bridge = spec.name;
     const argv = [process.execPath, this.setup.bin, 'switch', '--rundir', this.dir, '--bridge', spec.name];
     for (const p of spec.ports) argv.push('--port', `${p.name},port_no=${p.ofport}`);
-    await this.spawnSwitch(argv);
-    const list = await this.query(['list-commands'], 'list the reference switch\'s commands');
-    this.commands = new Set(list.split('\n').slice(1).map((l) => l.trim().split(/\s+/)[0] ?? '').filter((c) => c !== ''));
-    if (this.commands.has(METER_COMMAND)) this.setup.capabilities.add(CAPABILITIES.dpMeters);
+    await this.spawnSwitch(argv, () => true);
+    await this.learnCommands();
   }
 
-  private async spawnSwitch(argv: readonly string[]): Promise<void> {
+  /** Spawns the switch and waits until its control socket answers and `isReady()` holds. */
+  private async spawnSwitch(argv: readonly string[], isReady: () => boolean): Promise<void> {
     const child = this.sandbox.spawn(argv, { label: 'refswitch switch', stdio: ['ignore', 'ignore', 'pipe'], graceMs: this.ms(TEARDOWN_TIMEOUT_MS) });
     this.child = child;
     let stderr = '';
@@ -184,7 +215,7 @@ class ReferenceSwitch implements SwitchUnderTest {
         const failure = { argv, exitCode: child.exitCode, stderr: `${spawnError}\n${stderr.trim()}\n${this.logTail()}`.trim() };
         throw new HarnessError(what, child.signalCode === null ? failure : { ...failure, signal: child.signalCode });
       }
-      if (existsSync(this.ctl) && (await this.appctl(['version'], 'ask refswitch for its version')).exitCode === 0) return;
+      if (existsSync(this.ctl) && isReady() && (await this.appctl(['version'], 'ask refswitch for its version')).exitCode === 0) return;
       if (Date.now() > deadline) {
         throw new HarnessError(`${what}: ${this.ctl} not answering after ${this.ms(START_TIMEOUT_MS)} ms; stderr ${JSON.stringify(stderr.slice(-500))}; log ${JSON.stringify(this.logTail())}`);
       }
@@ -217,7 +248,8 @@ class ReferenceSwitch implements SwitchUnderTest {
   }
 
   ovsdbEndpoint(): string {
-    throw new UnsupportedCapabilityError('reference', CAPABILITIES.ovsdb);
+    if (!this.setup.capabilities.has(CAPABILITIES.ovsdb)) throw new UnsupportedCapabilityError('reference', CAPABILITIES.ovsdb);
+    return `unix:${join(this.dir, 'db.sock')}`;
   }
 
   async quiesce(): Promise<void> {
@@ -264,6 +296,12 @@ class ReferenceSwitch implements SwitchUnderTest {
   async tearDown(): Promise<void> {
     const child = this.child;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const config = this.config;
+    this.config = undefined;
+    for (const br of this.bridges.splice(0).reverse()) {
+      if (config !== undefined) await Promise.race([config.deleteBridge(br).catch(() => undefined), sleep(this.ms(TEARDOWN_TIMEOUT_MS))]);
+    }
+    config?.close();
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     await this.appctl(['exit'], 'stop the reference switch', this.ms(TEARDOWN_TIMEOUT_MS)).catch(() => undefined);
     await Promise.race([exited, sleep(this.ms(TEARDOWN_TIMEOUT_MS))]);
