@@ -30,7 +30,7 @@
  */
 import { goldenPath, HarnessError, readGoldenText, Sandbox, writeGoldenTrace } from '../harness/index.ts';
 import { OvsdbTestClient } from '../harness/ovsdb-test-client.ts';
-import { diffTranscripts, parseMessages, transcriptLine, UuidLabels, type Json } from '../harness/ovsdb-transcript.ts';
+import { diffTranscripts, orderMonitorUpdates, parseMessages, transcriptLine, UuidLabels, type Json } from '../harness/ovsdb-transcript.ts';
 import { step } from '../support/define-step.ts';
 import type { SwitchWorld } from '../support/world.ts';
 
@@ -73,7 +73,8 @@ async function client(world: SwitchWorld, name: string): Promise<OvsdbTestClient
 
 function record(world: SwitchWorld, name: string, direction: 'sent' | 'received', messages: readonly Json[]): void {
   const s = session(world);
-  for (const m of messages) s.lines.push(transcriptLine(name, direction, s.labels.normalize(m)));
+  const ordered = direction === 'received' ? orderMonitorUpdates(messages) : messages;
+  for (const m of ordered) s.lines.push(transcriptLine(name, direction, s.labels.normalize(m)));
 }
 
 /** Echo-synchronises every open client, in name order, recording what each received. */

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { diffTranscripts, parseMessages, transcriptLine, UuidLabels, type Json } from './ovsdb-transcript.ts';
+import { diffTranscripts, orderMonitorUpdates, parseMessages, transcriptLine, UuidLabels, type Json } from './ovsdb-transcript.ts';
 
 const A = '0f1e2d3c-4b5a-4697-8877-665544332211';
 const B = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
@@ -55,4 +55,12 @@ t.test('index conflicts name their two rows in label order', async (t) => {
 
 t.test('a wait\'s measured time is not compared', async (t) => {
   t.equal(new UuidLabels().normalize('"wait" timed out after 5 ms'), '"wait" timed out after <ms> ms');
+});
+
+t.test('a run of monitor updates is ordered by monitor id, each monitor\'s own order kept', async (t) => {
+  const u = (id: Json, n: number): Json => ({ id: null, method: 'update', params: [id, { n }] });
+  const reply: Json = { id: 1, result: {}, error: null };
+  const locked: Json = { id: null, method: 'locked', params: ['L'] };
+  t.same(orderMonitorUpdates([u('p', 1), u('c', 2), u('p', 3), reply, u('z', 4), locked, u('b', 5), u('a', 6)]),
+    [u('c', 2), u('p', 1), u('p', 3), reply, u('z', 4), locked, u('a', 6), u('b', 5)]);
 });

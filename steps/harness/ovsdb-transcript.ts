@@ -26,6 +26,8 @@
  *    an index conflict ("First row, with UUID … Second row, …", named in
  *    hash order by ovsdb-server) are put in label order; the measured time
  *    in `"wait" timed out after N ms` becomes `<ms>`.
+ *  - A run of consecutive monitor updates to one client is ordered by
+ *    monitor id (orderMonitorUpdates).
  *  - In requests, a string that is exactly a known label becomes its UUID
  *    again (`["uuid","<0>"]` names the row a previous reply labelled `<0>`).
  * Left out: comparing (the step does a line diff) and the socket (ovsdb-test-client.ts).
@@ -137,6 +139,42 @@ function sortByText(items: readonly Json[]): Json[] {
 function sortKeys(o: Record<string, Json>): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const k of Object.keys(o).sort(cmp)) out[k] = o[k] ?? null;
+  return out;
+}
+
+const UPDATE_METHODS = new Set(['update', 'update2', 'update3']);
+
+/** The monitor id of an update notification, as text; undefined for any other message. */
+function updateMonitorId(m: Json): string | undefined {
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) return undefined;
+  const method = m['method'];
+  const params = m['params'];
+  if (typeof method !== 'string' || !UPDATE_METHODS.has(method) || !Array.isArray(params)) return undefined;
+  return JSON.stringify(params[0] ?? null);
+}
+
+/**
+ * Messages as received by one client, with each run of consecutive monitor
+ * updates stably sorted by monitor id: the order in which a server reports
+ * one commit to several monitors of a session is its own (ovsdb-server's
+ * follows a hash of the monitor ids), while each monitor's own updates keep
+ * their order.
+ */
+export function orderMonitorUpdates(messages: readonly Json[]): Json[] {
+  const out: Json[] = [];
+  let run: { m: Json; id: string }[] = [];
+  const flush = (): void => {
+    out.push(...run.sort((a, b) => cmp(a.id, b.id)).map((x) => x.m));
+    run = [];
+  };
+  for (const m of messages) {
+    const id = updateMonitorId(m);
+    if (id === undefined) {
+      flush();
+      out.push(m);
+    } else run.push({ m, id });
+  }
+  flush();
   return out;
 }
 
