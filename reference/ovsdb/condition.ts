@@ -79,9 +79,24 @@ export function parseCondition(table: TableSchema, json: readonly unknown[], res
   return json.map((c) => parseClause(table, c, resolve));
 }
 
-function evaluateClause(c: Clause, get: (column: string) => Datum): boolean {
-  if (c.kind === 'const') return c.value;
-  const field = get(c.column.name);
+/** What a condition reads: a committed or working row. */
+export interface RowLike {
+  readonly uuid: string;
+  readonly version: string;
+  readonly columns: ReadonlyMap<string, Datum>;
+}
+
+const EMPTY: Datum = { keys: [] };
+
+function fieldOf(row: RowLike, column: string): Datum {
+  const d = row.columns.get(column);
+  if (d) return d;
+  if (column === '_uuid') return { keys: [row.uuid] };
+  if (column === '_version') return { keys: [row.version || '00000000-0000-0000-0000-000000000000'] };
+  return EMPTY;
+}
+
+function evaluateClause(c: Extract<Clause, { kind: 'compare' }>, field: Datum): boolean {
   const type = c.column.type;
   const arg = c.arg;
   const scalarish = isScalar(type) || isOptionalScalar(type);
@@ -123,7 +138,17 @@ function evaluateClause(c: Clause, get: (column: string) => Datum): boolean {
 
 /** True when the row (read through `get`) satisfies every clause. */
 export function evaluateCondition(cond: Condition, get: (column: string) => Datum): boolean {
-  for (const c of cond) if (!evaluateClause(c, get)) return false;
+  for (const c of cond) {
+    if (c.kind === 'const' ? !c.value : !evaluateClause(c, get(c.column.name))) return false;
+  }
+  return true;
+}
+
+/** evaluateCondition for a row object, without a getter per call. */
+export function rowMatches(cond: Condition, row: RowLike): boolean {
+  for (const c of cond) {
+    if (c.kind === 'const' ? !c.value : !evaluateClause(c, fieldOf(row, c.column.name))) return false;
+  }
   return true;
 }
 

@@ -7,8 +7,9 @@
  * Invariant: `apply` is the only writer; rows are immutable snapshots, so a
  * Row handed out stays valid after later commits. `apply` trusts its input
  * (the engine has already checked it) and never fails.
- * Left out: a reverse index of weak references (the engine scans the few
- * tables that hold weak references to a table when rows of it are deleted).
+ * It also keeps, per row, which rows point at it through weak references
+ * (OVS's dst_refs), so deleting a row finds the references to drop without
+ * a scan.
  */
 import type { Atom, DatabaseSchema, Datum, Row, TableSchema, TxnChanges } from './ovsdb-types.ts';
 import { indexKey, tableInfo, type RefColumn } from './table-info.ts';
@@ -18,6 +19,8 @@ export class Database {
   private readonly tables = new Map<string, Map<string, Row>>();
   private readonly refCounts = new Map<string, Map<string, number>>();
   private readonly indexes = new Map<string, Map<string, string>[]>();
+  /** target table → target uuid → "srcTable\0srcUuid" → number of weak references. */
+  private readonly weakRefs = new Map<string, Map<string, Map<string, number>>>();
   private count = 0;
 
   constructor(schema: DatabaseSchema) {
@@ -25,6 +28,7 @@ export class Database {
     for (const t of schema.tables.values()) {
       this.tables.set(t.name, new Map());
       this.refCounts.set(t.name, new Map());
+      this.weakRefs.set(t.name, new Map());
       this.indexes.set(
         t.name,
         t.indexes.map(() => new Map()),
@@ -57,6 +61,16 @@ export class Database {
     return this.indexes.get(table)?.[i]?.get(key);
   }
 
+  /** The rows (as [table, uuid]) holding weak references to the row. */
+  *weakReferrers(table: string, uuid: string): Generator<[string, string]> {
+    const m = this.weakRefs.get(table)?.get(uuid);
+    if (!m) return;
+    for (const k of m.keys()) {
+      const i = k.indexOf('\u0000');
+      yield [k.slice(0, i), k.slice(i + 1)];
+    }
+  }
+
   tableSchema(table: string): TableSchema {
     const t = this.schema.tables.get(table);
     if (!t) throw new Error(`Database ${this.schema.name}: no table ${JSON.stringify(table)}`);
@@ -74,11 +88,13 @@ export class Database {
       for (const [uuid, ch] of rows) {
         if (ch.old) {
           this.adjustRefs(info.strongRefs, ch.old, -1);
+          this.adjustWeak(tname, info.weakRefs, ch.old, -1);
           this.unindex(schema, idx, ch.old);
         }
         if (ch.new) {
           table.set(uuid, ch.new);
           this.adjustRefs(info.strongRefs, ch.new, 1);
+          this.adjustWeak(tname, info.weakRefs, ch.new, 1);
           schema.indexes.forEach((cols, i) => idx[i]?.set(indexKey(cols, (c) => field(ch.new as Row, c)), uuid));
         } else {
           table.delete(uuid);
@@ -102,6 +118,36 @@ export class Database {
       if (!d) continue;
       if (r.keyTable !== undefined) this.bump(r.keyTable, d.keys, row.uuid, delta);
       if (r.valueTable !== undefined && d.values) this.bump(r.valueTable, d.values, row.uuid, delta);
+    }
+  }
+
+  private adjustWeak(tname: string, refs: readonly RefColumn[], row: Row, delta: number): void {
+    if (!refs.length) return;
+    const src = `${tname}\u0000${row.uuid}`;
+    for (const r of refs) {
+      const d = row.columns.get(r.column.name);
+      if (!d) continue;
+      if (r.keyTable !== undefined) this.bumpWeak(r.keyTable, d.keys, src, delta);
+      if (r.valueTable !== undefined && d.values) this.bumpWeak(r.valueTable, d.values, src, delta);
+    }
+  }
+
+  private bumpWeak(table: string, atoms: readonly Atom[], src: string, delta: number): void {
+    const byTarget = this.weakRefs.get(table);
+    if (!byTarget) return;
+    for (const a of atoms) {
+      const u = a as string;
+      let m = byTarget.get(u);
+      if (!m) {
+        if (delta < 0) continue;
+        byTarget.set(u, (m = new Map()));
+      }
+      const n = (m.get(src) ?? 0) + delta;
+      if (n > 0) m.set(src, n);
+      else {
+        m.delete(src);
+        if (!m.size) byTarget.delete(u);
+      }
     }
   }
 

@@ -6,48 +6,22 @@
  * the column then has fewer elements than its minimum, the commit fails
  * with OVS's "constraint violation" texts.
  *
- * Rows outside the transaction that point at rows it deletes are found by
- * scanning the tables whose weak-reference columns target those tables.
+ * Rows outside the transaction that point at rows it deletes are found
+ * through the Database's reverse index of weak references.
  */
-import type { Atom, Datum } from './ovsdb-types.ts';
+import type { Atom } from './ovsdb-types.ts';
 import { OvsdbError } from './errors.ts';
-import { tableInfo, type RefColumn } from './table-info.ts';
+import { tableInfo } from './table-info.ts';
 import { findOrMake, rowField, txnRows, type TxnRow, type TxnState } from './txn-state.ts';
 import { ZERO_UUID } from './uuid.ts';
 
-function deletedByTable(state: TxnState): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const [tname, rows] of state.tables) {
-    for (const tr of rows.values()) {
-      if (tr.old && !tr.new) {
-        let s = out.get(tname);
-        if (!s) out.set(tname, (s = new Set()));
-        s.add(tr.uuid);
-      }
-    }
-  }
-  return out;
-}
-
-function pointsInto(rc: RefColumn, d: Datum, deleted: ReadonlyMap<string, Set<string>>): boolean {
-  const k = rc.keyTable === undefined ? undefined : deleted.get(rc.keyTable);
-  if (k && d.keys.some((a) => k.has(a as string))) return true;
-  const v = rc.valueTable === undefined ? undefined : deleted.get(rc.valueTable);
-  return v !== undefined && d.values !== undefined && d.values.some((a) => v.has(a as string));
-}
-
 /** Pulls into the transaction the committed rows that weakly reference rows it deletes. */
 function pullReferrers(state: TxnState): void {
-  const deleted = deletedByTable(state);
-  if (!deleted.size) return;
-  for (const table of state.db.schema.tables.values()) {
-    const weak = tableInfo(table).weakRefs.filter(
-      (rc) => (rc.keyTable !== undefined && deleted.has(rc.keyTable)) || (rc.valueTable !== undefined && deleted.has(rc.valueTable)),
-    );
-    if (!weak.length) continue;
-    for (const row of state.db.rows(table.name).values()) {
-      if (state.txnRow(table.name, row.uuid)) continue;
-      if (weak.some((rc) => pointsInto(rc, rowField(row, rc.column.name), deleted))) findOrMake(state, table.name, row.uuid);
+  const deleted: TxnRow[] = [];
+  for (const rows of state.tables.values()) for (const tr of rows.values()) if (tr.old && !tr.new) deleted.push(tr);
+  for (const tr of deleted) {
+    for (const [table, uuid] of state.db.weakReferrers(tr.table.name, tr.uuid)) {
+      if (!state.txnRow(table, uuid)) findOrMake(state, table, uuid);
     }
   }
 }

@@ -13,7 +13,7 @@ import type { Datum, Row, TableSchema } from './ovsdb-types.ts';
 import type { Database } from './database.ts';
 import { tableInfo } from './table-info.ts';
 import { ZERO_UUID } from './uuid.ts';
-import { evaluateCondition, uuidEqualsTarget, type Condition } from './condition.ts';
+import { rowMatches, uuidEqualsTarget, type Condition } from './condition.ts';
 
 export interface WorkRow {
   readonly uuid: string;
@@ -135,11 +135,11 @@ export function query(x: TxnState, table: TableSchema, cond: Condition, each: (r
   const target = uuidEqualsTarget(cond);
   if (target !== undefined) {
     const row = x.get(table.name, target);
-    if (row && evaluateCondition(cond, (c) => rowField(row, c))) each(row);
+    if (row && rowMatches(cond, row)) each(row);
     return;
   }
   for (const row of x.scan(table.name)) {
-    if (evaluateCondition(cond, (c) => rowField(row, c)) && each(row) === false) return;
+    if (rowMatches(cond, row) && each(row) === false) return;
   }
 }
 
