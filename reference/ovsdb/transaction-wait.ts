@@ -74,6 +74,9 @@ export const waitOp: Executor = (x, p) => {
         x.elapsedMs ? `"wait" timed out after ${x.elapsedMs} ms` : '"where" clause test failed',
       );
     }
+    // OVS wakes at the smallest timeout of the waits seen so far and, still blocked, re-runs
+    // until this wait's own timeout; the reply is the same, so block until this one's.
+    x.timeoutMs = timeoutMs;
     throw new OvsdbError(BLOCKED_TAG, 'triggers not supported');
   }
   return {};

@@ -1,8 +1,8 @@
-import t from 'tap';
-import { readFileSync } from 'node:fs';
-import type { TxnContext } from './ovsdb-types.ts';
+import t, { type Test } from 'tap';
+import { existsSync, readFileSync } from 'node:fs';
+import type { DatabaseSchema, TxnContext } from './ovsdb-types.ts';
 import { Database } from './database.ts';
-import { parseDatabaseSchema } from './schema.ts';
+import { loadDatabaseSchema, parseDatabaseSchema, VSWITCH_SCHEMA_PATH } from './schema.ts';
 import { executeTransaction } from './transaction.ts';
 import { ovsdbJsonToString } from './json-text.ts';
 import { normalizeReply, substituteUuids } from './testing-normalize.ts';
@@ -11,7 +11,7 @@ const here = new URL('.', import.meta.url).pathname;
 // The test schema as ovsdb-tool wrote it into a database file (its column order decides OVS's output order).
 const schema = parseDatabaseSchema(JSON.parse(readFileSync(`${here}testdata/engine-test.db-schema.json`, 'utf8')));
 // Replies of ovsdb-server 3.1.0, raw JSON-RPC text, UUIDs normalised (see /tmp tooling in the commit message).
-const golden = JSON.parse(readFileSync(`${here}testdata/engine-golden.json`, 'utf8')) as { txn: string; reply: string }[][];
+const golden = JSON.parse(readFileSync(`${here}testdata/engine-golden.json`, 'utf8')) as Golden;
 
 function context(): TxnContext {
   let n = 0;
@@ -23,7 +23,9 @@ function context(): TxnContext {
   };
 }
 
-t.test('replies equal ovsdb-server 3.1 byte for byte (UUIDs normalised)', async (t) => {
+type Golden = { txn: string; reply: string }[][];
+
+function replay(t: Test, schema: DatabaseSchema, golden: Golden): number {
   let total = 0;
   for (const seq of golden) {
     const db = new Database(schema);
@@ -37,12 +39,24 @@ t.test('replies equal ovsdb-server 3.1 byte for byte (UUIDs normalised)', async 
       if (out.type === 'blocked') text = `blocked until ${out.untilMs}`;
       else {
         if (out.type === 'committed' && out.changes) db.apply(out.changes);
+        // Members inserted in jsonrpc_msg_to_json's order; the serializer reorders them as OVS's hash map does.
         text = ovsdbJsonToString({ result: out.result, error: null, id: 0 });
       }
-      // Members inserted in jsonrpc_msg_to_json's order; the serializer reorders them as OVS's hash map does.
       t.equal(normalizeReply(text, map, rev), step.reply, step.txn);
       total++;
     }
   }
+  return total;
+}
+
+t.test('replies equal ovsdb-server 3.1 byte for byte (UUIDs normalised)', async (t) => {
+  const total = replay(t, schema, golden);
   t.ok(total >= 100, `${total} transactions`);
+});
+
+t.test('ovs-vsctl transactions on the vswitch schema, as ovsdb-server 3.1 answered them', {
+  skip: existsSync(VSWITCH_SCHEMA_PATH) ? false : `${VSWITCH_SCHEMA_PATH} absent`,
+}, async (t) => {
+  const vsGolden = JSON.parse(readFileSync(`${here}testdata/vswitch-golden.json`, 'utf8')) as Golden;
+  replay(t, loadDatabaseSchema(VSWITCH_SCHEMA_PATH), vsGolden);
 });
