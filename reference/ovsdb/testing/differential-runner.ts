@@ -55,6 +55,8 @@ export interface DifferentialReport {
   readonly oracleErrors: ReadonlyMap<string, number>;
   /** Union of the transactions' `covers`. */
   readonly covered: ReadonlySet<string>;
+  /** Each target's UUID ↔ token map, for comparing what its files hold after a restart (dumpTables). */
+  readonly normalisers: readonly UuidNormaliser[];
 }
 
 interface Session {
@@ -91,11 +93,34 @@ export async function runDifferential(targets: readonly DiffTarget[], seed: numb
     }
     const dumps = await Promise.all(sessions.map((s) => transactOne(s, DIFF_DB, dumpOps())));
     const dumpPath = dumps.map((d) => firstDifference(dumps[0], d)).find((p) => p !== undefined);
-    const base = { transactions, mismatches, oracleErrors, covered };
+    const base = { transactions, mismatches, oracleErrors, covered, normalisers: sessions.map((s) => s.norm) };
     return dumpPath === undefined ? base : { ...base, dumpMismatch: { path: dumpPath, dumps } };
   } finally {
     for (const s of sessions) s.channel.close();
   }
+}
+
+/**
+ * Every row of every table with only `columns[table]` (e.g. those a
+ * database file keeps: persistedColumns), from a server (re)started on a
+ * file, normalised with the normaliser of the server that wrote the rows.
+ */
+export async function dumpTables(target: DiffTarget, norm: UuidNormaliser, columns: Readonly<Record<string, readonly string[]>>): Promise<unknown> {
+  const channel = await target.open();
+  try {
+    const ops = Object.entries(columns).map(([table, cols]) => ({ op: 'select', table, where: [], columns: cols }));
+    return norm.normalise(await channel.request('transact', [DIFF_DB, ...ops]));
+  } finally {
+    channel.close();
+  }
+}
+
+/** Per table of a schema (JSON text of an .ovsschema): `_uuid` and every column that is not ephemeral. */
+export function persistedColumns(schemaText: string): Record<string, string[]> {
+  const schema = JSON.parse(schemaText) as { tables: Record<string, { columns: Record<string, { ephemeral?: boolean }> }> };
+  return Object.fromEntries(
+    Object.entries(schema.tables).map(([table, t]) => [table, ['_uuid', ...Object.keys(t.columns).filter((c) => t.columns[c]?.ephemeral !== true)]]),
+  );
 }
 
 function dumpOps(): unknown[] {

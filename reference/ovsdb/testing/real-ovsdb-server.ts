@@ -1,8 +1,8 @@
 /**
  * Runs Open vSwitch's own ovsdb-server (the oracle of differential tests
  * and benchmarks) on a private database in a directory of the caller's:
- * `ovsdb-tool create DIR/NAME.db SCHEMA`, then `ovsdb-server` in the
- * foreground with `punix:DIR/NAME.sock`, its control socket in DIR, no
+ * `ovsdb-tool create DIR/NAME.db SCHEMA` (or an existing file), then
+ * `ovsdb-server` in the foreground with `punix:DIR/NAME.sock`, its control socket in DIR, no
  * log on the console. `stop()` ends exactly the process it started.
  *
  * Left out: clustered databases, SSL/TCP remotes.
@@ -32,9 +32,14 @@ export class RealOvsdbServer {
   /** Creates DIR/NAME.db from `schemaPath` and starts the server on it; rejects with its stderr if it does not come up. */
   static async start(dir: string, schemaPath: string, name = 'real'): Promise<RealOvsdbServer> {
     const dbPath = join(dir, `${name}.db`);
-    const sock = join(dir, `${name}.sock`);
     const created = spawnSync(REAL_OVSDB_TOOL, ['create', dbPath, schemaPath], { encoding: 'utf8' });
     if (created.status !== 0) throw new Error(`ovsdb-tool create failed: ${created.stderr}`);
+    return RealOvsdbServer.open(dir, dbPath, name);
+  }
+
+  /** Starts the server on an existing database file, its socket and control socket DIR/NAME.sock and DIR/NAME.ctl. */
+  static async open(dir: string, dbPath: string, name: string): Promise<RealOvsdbServer> {
+    const sock = join(dir, `${name}.sock`);
     const child = spawn(
       REAL_OVSDB_SERVER,
       [dbPath, `--remote=punix:${sock}`, `--unixctl=${join(dir, `${name}.ctl`)}`, '-vconsole:off', '-vsyslog:off', '--no-chdir'],
