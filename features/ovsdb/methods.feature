@@ -23,3 +23,15 @@ Feature: OVSDB methods other than transact
       {"id": 3, "method": "transact", "params": ["No_Such_DB", {"op": "comment", "comment": "x"}]}
       """
     Then the OVSDB transcript matches golden "get-schema"
+
+  Scenario: the _Server database describes the switch's database, as ovs-vsctl and ovs-vswitchd expect
+    Given a switch serving OVSDB
+    When the OVSDB client "a" sends:
+      """
+      {"id": 1, "method": "transact", "params": ["_Server", {"op": "select", "table": "Database", "where": [], "columns": ["name", "model", "connected", "leader", "cid", "sid", "index"]}]}
+      {"id": 2, "method": "monitor_cond", "params": ["_Server", "s", {"Database": [{"columns": ["name", "model", "connected", "leader"]}]}]}
+      {"id": 3, "method": "get_server_id", "params": []}
+      {"id": 4, "method": "set_db_change_aware", "params": [true]}
+      {"id": 5, "method": "transact", "params": ["_Server", {"op": "insert", "table": "Database", "row": {"name": "x", "model": "standalone"}}]}
+      """
+    Then the OVSDB transcript matches golden "server-db"
