@@ -146,7 +146,7 @@ async function fuzzConnection(path: string, gen: FuzzMessages, quota: number, ta
   c.destroy();
 }
 
-t.test(`${TOTAL} fuzzed JSON-RPC messages over ${CONNECTIONS} connections`, async (t) => {
+t.test(`${TOTAL} fuzzed JSON-RPC messages over ${CONNECTIONS} connections`, { timeout: 60_000 + TOTAL * 5 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ovsdb-fuzz-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const internalErrors: string[] = [];
