@@ -23,12 +23,12 @@
  * Usage: node --import tsx bench/ovsdb.ts [--seconds 2] [--warmup 0.5] [--inflight 64] [--targets ovs,reference]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { JsonRpcConnection, RealOvsdbServer, realOvsdbServerMissing } from '../reference/ovsdb/index.ts';
+import { acceptsConnections, JsonRpcConnection, RealOvsdbServer, realOvsdbServerMissing } from '../reference/ovsdb/index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -84,7 +84,7 @@ async function startReference(dir: string, dbPath: string): Promise<Server> {
   const child: ChildProcess = spawn(process.execPath, [REFSWITCH, 'ovsdb-server', dbPath, `--remote=punix:${sock}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  for (let waited = 0; !existsSync(sock); waited += 20) {
+  for (let waited = 0; !(await acceptsConnections(sock)); waited += 20) {
     if (child.exitCode !== null || waited > 10_000) {
       child.kill('SIGTERM');
       throw new Error(`refswitch ovsdb-server did not start: ${stderr.trim().split('\n').slice(-3).join(' / ') || `exit ${child.exitCode}`}`);

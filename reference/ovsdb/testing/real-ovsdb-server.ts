@@ -9,6 +9,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -47,7 +48,7 @@ export class RealOvsdbServer {
     );
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    for (let waited = 0; !existsSync(sock); waited += 10) {
+    for (let waited = 0; !(await acceptsConnections(sock)); waited += 10) {
       if (child.exitCode !== null || waited > 5000) {
         child.kill('SIGTERM');
         throw new Error(`ovsdb-server did not start: ${stderr.trim() || `exit ${child.exitCode}`}`);
@@ -68,4 +69,17 @@ export class RealOvsdbServer {
     this.child.kill('SIGTERM');
     await exited;
   }
+}
+
+/** True once something accepts connections on the unix socket `path` (the file appears before the server listens). */
+export function acceptsConnections(path: string): Promise<boolean> {
+  if (!existsSync(path)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const probe = connect({ path });
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
 }
