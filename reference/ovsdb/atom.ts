@@ -72,10 +72,10 @@ function parseUuidAtom(base: BaseType, json: unknown, resolve?: SymbolResolver):
 export function parseAtom(base: BaseType, json: unknown, resolve?: SymbolResolver): Atom {
   switch (base.type) {
     case 'integer':
-      if (isInt64(json)) return json;
+      if (isInt64(json)) return json === 0 ? 0 : json; // OVS's JSON reader turns -0 into 0
       break;
     case 'real':
-      if (typeof json === 'number' && Number.isFinite(json)) return json;
+      if (typeof json === 'number' && Number.isFinite(json)) return json === 0 ? 0 : json;
       break;
     case 'boolean':
       if (typeof json === 'boolean') return json;

@@ -8,7 +8,8 @@
  *
  * JS numbers do not tell integers from reals; a safe integer prints as an
  * integer (as OVS prints a real with an integral value below 1e15 the same
- * way), anything else as %.15g. Left out: pretty printing.
+ * way), anything else as %.15g; -0 (only real arithmetic makes it) as "-0".
+ * Left out: pretty printing.
  */
 
 import { ovsHashOrder } from './ovs-hash-order.ts';
@@ -37,7 +38,7 @@ function stripZeros(s: string): string {
 }
 
 function numberText(n: number): string {
-  if (Number.isSafeInteger(n)) return String(n);
+  if (Number.isSafeInteger(n)) return n === 0 && Object.is(n, -0) ? '-0' : String(n);
   if (Number.isInteger(n) && n >= -(2 ** 63) && n < 2 ** 63) return BigInt(n).toString();
   return formatReal(n);
 }

@@ -4,7 +4,7 @@
  * index column lists, the user columns in order, and each column's default.
  * Computed once per TableSchema object and cached.
  */
-import type { ColumnSchema, Datum, TableSchema } from './ovsdb-types.ts';
+import type { Atom, ColumnSchema, Datum, TableSchema } from './ovsdb-types.ts';
 import { defaultDatum } from './datum.ts';
 
 export interface RefColumn {
@@ -53,13 +53,20 @@ export function tableInfo(schema: TableSchema): TableInfo {
   return info;
 }
 
-/** The index key of a row's columns: equal keys ⇔ equal datums in every listed column. */
+function atomsKey(atoms: readonly Atom[]): string {
+  let s = JSON.stringify(atoms);
+  // OVS hashes the bits of a real, so -0 and 0 land apart in its row hashes (indexes, distinct, wait).
+  if (atoms.some((a) => a === 0 && Object.is(a, -0))) s += atoms.map((a) => (Object.is(a, -0) ? '-' : '+')).join('');
+  return s;
+}
+
+/** The index key of a row's columns: equal keys ⇔ equal datums in every listed column (-0 ≠ 0, as OVS's hashes). */
 export function indexKey(columns: readonly string[], get: (column: string) => Datum): string {
   let s = '';
   for (const c of columns) {
     const d = get(c);
-    s += JSON.stringify(d.keys);
-    if (d.values) s += JSON.stringify(d.values);
+    s += atomsKey(d.keys);
+    if (d.values) s += atomsKey(d.values);
     s += '\u0000';
   }
   return s;

@@ -17,6 +17,7 @@ import { applyMutation, parseMutations } from './mutation.ts';
 import { parseColumnNames } from './schema.ts';
 import { isJsonObject, type ObjectParser } from './parser.ts';
 import { isUuid } from './uuid.ts';
+import { indexKey } from './table-info.ts';
 import { ovsHashOrder } from './ovs-hash-order.ts';
 import { query, rowField, TxnState, type RowView } from './txn-state.ts';
 import { waitOp } from './transaction-wait.ts';
@@ -145,9 +146,13 @@ const select: Executor = (x, p) => {
     rows.push(r);
   });
   if (columns && !columns.includes('_uuid')) {
-    const distinct: RowView[] = [];
-    for (const r of rows) if (!distinct.some((d) => compareOn(d, r, columns) === 0)) distinct.push(r);
-    rows = distinct;
+    const seen = new Set<string>();
+    rows = rows.filter((r) => {
+      const key = indexKey(columns, (c) => rowField(r, c));
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   }
   if (sort.length) rows.sort((a, b) => compareOn(a, b, sort));
   return { rows: rows.map((r) => rowViewToJson(t, r, columns)) };
