@@ -13,6 +13,7 @@
  */
 import type { Atom, DatabaseSchema, Datum, Row, TableSchema, TxnChanges } from './ovsdb-types.ts';
 import { indexKey, tableInfo, type RefColumn } from './table-info.ts';
+import { datumAddedRemoved } from './datum-ops.ts';
 
 export class Database {
   readonly schema: DatabaseSchema;
@@ -86,15 +87,18 @@ export class Database {
       const table = this.tables.get(tname) as Map<string, Row>;
       const idx = this.indexes.get(tname) as Map<string, string>[];
       for (const [uuid, ch] of rows) {
-        if (ch.old) {
+        if (ch.old && ch.new) {
+          this.adjustChangedRefs(tname, info.strongRefs, info.weakRefs, ch.old, ch.new);
+        } else if (ch.old) {
           this.adjustRefs(info.strongRefs, ch.old, -1);
           this.adjustWeak(tname, info.weakRefs, ch.old, -1);
-          this.unindex(schema, idx, ch.old);
-        }
-        if (ch.new) {
-          table.set(uuid, ch.new);
+        } else if (ch.new) {
           this.adjustRefs(info.strongRefs, ch.new, 1);
           this.adjustWeak(tname, info.weakRefs, ch.new, 1);
+        }
+        if (ch.old) this.unindex(schema, idx, ch.old);
+        if (ch.new) {
+          table.set(uuid, ch.new);
           schema.indexes.forEach((cols, i) => idx[i]?.set(indexKey(cols, (c) => field(ch.new as Row, c)), uuid));
         } else {
           table.delete(uuid);
@@ -118,6 +122,28 @@ export class Database {
       if (!d) continue;
       if (r.keyTable !== undefined) this.bump(r.keyTable, d.keys, row.uuid, delta);
       if (r.valueTable !== undefined && d.values) this.bump(r.valueTable, d.values, row.uuid, delta);
+    }
+  }
+
+  /** A modified row: only the references it gained or lost count. */
+  private adjustChangedRefs(tname: string, strong: readonly RefColumn[], weak: readonly RefColumn[], old: Row, now: Row): void {
+    const src = `${tname}\u0000${now.uuid}`;
+    for (const [refs, isWeak] of [[strong, false], [weak, true]] as const) {
+      for (const r of refs) {
+        const a = old.columns.get(r.column.name) ?? EMPTY;
+        const b = now.columns.get(r.column.name) ?? EMPTY;
+        if (a === b) continue;
+        const { added, removed } = datumAddedRemoved(a, b);
+        for (const [d, delta] of [[removed, -1], [added, 1]] as const) {
+          if (isWeak) {
+            if (r.keyTable !== undefined) this.bumpWeak(r.keyTable, d.keys, src, delta);
+            if (r.valueTable !== undefined && d.values) this.bumpWeak(r.valueTable, d.values, src, delta);
+          } else {
+            if (r.keyTable !== undefined) this.bump(r.keyTable, d.keys, now.uuid, delta);
+            if (r.valueTable !== undefined && d.values) this.bump(r.valueTable, d.values, now.uuid, delta);
+          }
+        }
+      }
     }
   }
 

@@ -169,3 +169,30 @@ export function compareDatums(a: Datum, b: Datum): number {
   }
   return 0;
 }
+
+/**
+ * What changed from `a` to `b` (ovsdb_datum_added_removed): `added` holds the
+ * keys (pairs, for maps) of `b` not in `a`, `removed` those of `a` not in `b`;
+ * a map key whose value changed is in both. Linear merge.
+ */
+export function datumAddedRemoved(a: Datum, b: Datum): { added: Datum; removed: Datum } {
+  const isMap = a.values !== undefined;
+  const added = new Builder(isMap);
+  const removed = new Builder(isMap);
+  let i = 0;
+  let j = 0;
+  while (i < a.keys.length || j < b.keys.length) {
+    const c = i >= a.keys.length ? 1 : j >= b.keys.length ? -1 : compareAtoms(a.keys[i] as Atom, b.keys[j] as Atom);
+    if (c < 0) removed.push(a, i++);
+    else if (c > 0) added.push(b, j++);
+    else {
+      if (isMap && a.values?.[i] !== b.values?.[j]) {
+        removed.push(a, i);
+        added.push(b, j);
+      }
+      i++;
+      j++;
+    }
+  }
+  return { added: added.done(), removed: removed.done() };
+}

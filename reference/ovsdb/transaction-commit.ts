@@ -14,6 +14,7 @@
 import type { Atom, Datum, Row, RowChange, TxnChanges, TxnContext } from './ovsdb-types.ts';
 import { OvsdbError } from './errors.ts';
 import { datumEquals } from './datum.ts';
+import { datumAddedRemoved } from './datum-ops.ts';
 import { tableInfo, type RefColumn } from './table-info.ts';
 import { findOrMake, rowField, txnRows, type TxnRow, type TxnState } from './txn-state.ts';
 import { assessWeakRefs } from './transaction-weak.ts';
@@ -36,21 +37,6 @@ function determineChanges(state: TxnState): void {
 }
 
 const EMPTY: Datum = { keys: [] };
-
-function pairsNotIn(a: Datum, b: Datum): Datum {
-  const keys: Atom[] = [];
-  const values: Atom[] = [];
-  const bIndex = new Map<Atom, Atom | undefined>();
-  b.keys.forEach((k, i) => bIndex.set(k, b.values?.[i]));
-  a.keys.forEach((k, i) => {
-    const v = a.values?.[i];
-    if (!bIndex.has(k) || bIndex.get(k) !== v) {
-      keys.push(k);
-      if (v !== undefined) values.push(v);
-    }
-  });
-  return a.values ? { keys, values } : { keys };
-}
 
 function adjustRefs(state: TxnState, tr: TxnRow, rc: RefColumn, d: Datum, delta: number): void {
   const refs: [string | undefined, readonly Atom[] | undefined][] = [
@@ -84,8 +70,10 @@ function updateRefCounts(state: TxnState): void {
       const oldD = tr.old ? rowField(tr.old, c) : EMPTY;
       const newD = tr.new ? rowField(tr.new, c) : EMPTY;
       if (tr.old && tr.new) {
-        adjustRefs(state, tr, rc, pairsNotIn(oldD, newD), -1);
-        adjustRefs(state, tr, rc, pairsNotIn(newD, oldD), 1);
+        if (oldD === newD) continue;
+        const { added, removed } = datumAddedRemoved(oldD, newD);
+        adjustRefs(state, tr, rc, removed, -1);
+        adjustRefs(state, tr, rc, added, 1);
       } else if (tr.old) adjustRefs(state, tr, rc, oldD, -1);
       else adjustRefs(state, tr, rc, newD, 1);
     }
