@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonRpcConnection, JsonRpcError, parseJsonRpcMessage } from './jsonrpc.ts';
+import { JsonRpcConnection, JsonRpcError, jsonRpcText, parseJsonRpcMessage } from './jsonrpc.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'jsonrpc-test-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -133,4 +133,10 @@ t.test('message classification follows jsonrpc_msg_from_json', async (t) => {
 t.test('connect to nothing rejects', async (t) => {
   await t.rejects(JsonRpcConnection.connect(`unix:${join(dir, 'missing.sock')}`), /ENOENT/);
   await t.rejects(JsonRpcConnection.connect('http://x'), /not a unix:PATH/);
+});
+
+t.test('reals go out as %.15g, as ovsdb-server writes them; strings untouched', async (t) => {
+  t.equal(jsonRpcText({ a: [1 / 3, 0.1 + 0.2, -2.5e-7, 1e21, 12, -3], s: 'x 0.3333333333333333 "1.50" \\ 2e5' }), '{"a":[0.333333333333333,0.3,-2.5e-07,1e+21,12,-3],"s":"x 0.3333333333333333 \\"1.50\\" \\\\ 2e5"}');
+  t.equal(jsonRpcText(['a', 1, true, null, 9007199254740991]), '["a",1,true,null,9007199254740991]');
+  t.equal(jsonRpcText([-333333333333333300000]), '[-3.33333333333333e+20]', 'beyond 2^53 only a real can be');
 });

@@ -29,6 +29,7 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { JsonStreamSplitter } from './json-stream.ts';
+import { formatReal } from './json-text.ts';
 
 /** Default bound on one received message: generous, since a dump of a large database is one reply. */
 export const JSONRPC_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -88,6 +89,25 @@ export function parseJsonRpcMessage(json: unknown): JsonRpcMessage | string {
     case 'error':
       return { type, error: o['error'], id: o['id'] };
   }
+}
+
+/** A JSON string token, a number token with a fraction or exponent, or one with 16+ digits (beyond 2^53: only reals get there). */
+const STRING_OR_REAL = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?[eE][+-]?\d+|-?\d+\.\d+|-?\d{16,}/g;
+
+/**
+ * JSON text as OVS writes it on the wire, for the values it can tell
+ * apart: like JSON.stringify, but reals printed as %.15g (0.1+0.2 → 0.3),
+ * as ovsdb-server sends them. Member order is JavaScript's (any order is
+ * valid JSON-RPC).
+ */
+export function jsonRpcText(v: unknown): string {
+  const text = JSON.stringify(v);
+  if (!/\d[.eE]|\d{16}/.test(text)) return text;
+  return text.replace(STRING_OR_REAL, (tok) => {
+    if (tok.charCodeAt(0) === 0x22) return tok;
+    const n = Number(tok);
+    return Number.isSafeInteger(n) ? tok : formatReal(n);
+  });
 }
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -194,7 +214,7 @@ export class JsonRpcConnection {
 
   private send(msg: Record<string, unknown>): void {
     if (this.closed) return;
-    this.socket.write(JSON.stringify(msg));
+    this.socket.write(jsonRpcText(msg));
     if (this.socket.writableLength > this.maxBacklogBytes) {
       this.socket.destroy();
       this.shutdown(`peer left more than ${this.maxBacklogBytes} bytes unread`);
