@@ -19,6 +19,8 @@ export interface TableInfo {
   /** User columns (without _uuid, _version), in schema order. */
   readonly userColumns: readonly ColumnSchema[];
   readonly defaults: ReadonlyMap<string, Datum>;
+  /** Every user column name (an inserted or deleted row changes them all). */
+  readonly allColumns: ReadonlySet<string>;
   readonly strongRefs: readonly RefColumn[];
   readonly weakRefs: readonly RefColumn[];
 }
@@ -45,6 +47,7 @@ export function tableInfo(schema: TableSchema): TableInfo {
       schema,
       userColumns,
       defaults: new Map(userColumns.map((c) => [c.name, defaultDatum(c.type)])),
+      allColumns: new Set(userColumns.map((c) => c.name)),
       strongRefs: refColumns(userColumns, 'strong'),
       weakRefs: refColumns(userColumns, 'weak'),
     };

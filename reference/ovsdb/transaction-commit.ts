@@ -16,7 +16,7 @@ import { OvsdbError } from './errors.ts';
 import { datumEquals } from './datum.ts';
 import { datumAddedRemoved } from './datum-ops.ts';
 import { tableInfo, type RefColumn } from './table-info.ts';
-import { findOrMake, rowField, txnRows, type TxnRow, type TxnState } from './txn-state.ts';
+import { findOrMake, forEachTxnRow, rowField, type TxnRow, type TxnState } from './txn-state.ts';
 import { assessWeakRefs } from './transaction-weak.ts';
 import { checkIndexes } from './transaction-index.ts';
 
@@ -29,7 +29,7 @@ function determineChanges(state: TxnState): void {
         if (changed.size) tr.changed = changed;
         else rows.delete(tr.uuid);
       } else {
-        tr.changed = new Set(tableInfo(tr.table).userColumns.map((c) => c.name));
+        tr.changed = tableInfo(tr.table).allColumns;
       }
     }
     if (!rows.size) state.tables.delete(tname);
@@ -62,8 +62,8 @@ function adjustRefs(state: TxnState, tr: TxnRow, rc: RefColumn, d: Datum, delta:
 }
 
 function updateRefCounts(state: TxnState): void {
-  for (const tr of txnRows(state)) {
-    if (!tr.changed) continue;
+  forEachTxnRow(state, (tr) => {
+    if (!tr.changed) return;
     for (const rc of tableInfo(tr.table).strongRefs) {
       const c = rc.column.name;
       if (!tr.changed.has(c)) continue;
@@ -77,15 +77,15 @@ function updateRefCounts(state: TxnState): void {
       } else if (tr.old) adjustRefs(state, tr, rc, oldD, -1);
       else adjustRefs(state, tr, rc, newD, 1);
     }
-  }
-  for (const tr of txnRows(state)) {
+  });
+  forEachTxnRow(state, (tr) => {
     if (!tr.new && tr.nRefs > 0) {
       throw new OvsdbError(
         'referential integrity violation',
         `cannot delete ${tr.table.name} row ${tr.uuid} because of ${tr.nRefs} remaining reference(s)`,
       );
     }
-  }
+  });
 }
 
 function deleteGarbage(state: TxnState, tr: TxnRow): void {
@@ -125,15 +125,15 @@ function checkMaxRows(state: TxnState): void {
 
 function finish(state: TxnState, ctx: TxnContext): TxnChanges | null {
   const changes = new Map<string, Map<string, RowChange>>();
-  for (const tr of txnRows(state)) {
-    if (!tr.old && !tr.new) continue;
-    if (tr.old && tr.new && !tr.changed?.size) continue;
+  forEachTxnRow(state, (tr) => {
+    if (!tr.old && !tr.new) return;
+    if (tr.old && tr.new && !tr.changed?.size) return;
     let newRow: Row | null = null;
     if (tr.new) newRow = { uuid: tr.uuid, version: tr.old ? ctx.newUuid() : tr.new.version, columns: tr.new.columns };
     let m = changes.get(tr.table.name);
     if (!m) changes.set(tr.table.name, (m = new Map()));
     m.set(tr.uuid, { old: tr.old, new: newRow });
-  }
+  });
   return changes.size ? changes : null;
 }
 
@@ -142,7 +142,9 @@ export function precommit(state: TxnState, ctx: TxnContext): TxnChanges | null {
   determineChanges(state);
   if (!state.tables.size) return null;
   updateRefCounts(state);
-  for (const tr of txnRows(state)) if (tr.new && tr.nRefs === 0) deleteGarbage(state, tr);
+  forEachTxnRow(state, (tr) => {
+    if (tr.new && tr.nRefs === 0) deleteGarbage(state, tr);
+  });
   checkMaxRows(state);
   assessWeakRefs(state);
   checkIndexes(state);

@@ -9,7 +9,7 @@ import { OvsdbError } from './errors.ts';
 import { datumToString } from './datum.ts';
 import { compareDatums } from './datum-ops.ts';
 import { indexKey } from './table-info.ts';
-import { rowField, txnRows, type RowView, type TxnRow, type TxnState } from './txn-state.ts';
+import { forEachTxnRow, rowField, type RowView, type TxnRow, type TxnState } from './txn-state.ts';
 
 function listDelimiter(i: number, n: number): string {
   return i === 0 ? '' : i < n - 1 ? ', ' : n > 2 ? ', and ' : ' and ';
@@ -55,10 +55,10 @@ function duplicate(state: TxnState, table: TableSchema, index: readonly string[]
 
 export function checkIndexes(state: TxnState): void {
   const pending = new Map<string, Map<string, RowView>[]>();
-  for (const tr of txnRows(state)) {
+  forEachTxnRow(state, (tr) => {
     const row = tr.new;
     const table = tr.table;
-    if (!row || !table.indexes.length) continue;
+    if (!row || !table.indexes.length) return;
     let maps = pending.get(table.name);
     if (!maps) pending.set(table.name, (maps = table.indexes.map(() => new Map())));
     table.indexes.forEach((cols, i) => {
@@ -73,5 +73,5 @@ export function checkIndexes(state: TxnState): void {
       }
       m.set(key, row);
     });
-  }
+  });
 }

@@ -12,7 +12,7 @@
 import type { Atom } from './ovsdb-types.ts';
 import { OvsdbError } from './errors.ts';
 import { tableInfo } from './table-info.ts';
-import { findOrMake, rowField, txnRows, type TxnRow, type TxnState } from './txn-state.ts';
+import { findOrMake, forEachTxnRow, rowField, type TxnRow, type TxnState } from './txn-state.ts';
 import { ZERO_UUID } from './uuid.ts';
 
 /** Pulls into the transaction the committed rows that weakly reference rows it deletes. */
@@ -50,7 +50,7 @@ function assessRow(state: TxnState, tr: TxnRow): void {
     });
     if (keys.length === d.keys.length) continue;
     row.columns.set(name, d.values ? { keys, values } : { keys });
-    (tr.changed ??= new Set()).add(name);
+    if (!tr.changed?.has(name)) tr.changed = new Set([...(tr.changed ?? []), name]);
     if (keys.length < rc.column.type.min) {
       if (zero && !tr.old) {
         throw new OvsdbError(
@@ -68,5 +68,5 @@ function assessRow(state: TxnState, tr: TxnRow): void {
 
 export function assessWeakRefs(state: TxnState): void {
   pullReferrers(state);
-  for (const tr of txnRows(state)) assessRow(state, tr);
+  forEachTxnRow(state, (tr) => assessRow(state, tr));
 }

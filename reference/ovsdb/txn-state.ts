@@ -29,8 +29,10 @@ export interface TxnRow {
   new: WorkRow | null;
   /** Strong references to this row after the transaction (filled in at commit). */
   nRefs: number;
-  /** Columns whose value differs from `old` (filled in at commit). */
-  changed: Set<string> | null;
+  /** Columns whose value differs from `old` (filled in at commit; may be shared: copy before adding). */
+  changed: ReadonlySet<string> | null;
+  /** Last forEachTxnRow pass that visited this row. */
+  pass: number;
 }
 
 /** What queries read: a committed Row or a working row. */
@@ -50,6 +52,9 @@ export class TxnState {
   readonly tables = new Map<string, Map<string, TxnRow>>();
   readonly comments: string[] = [];
   durable = false;
+  /** Rows touched so far, and forEachTxnRow passes so far. */
+  touches = 0;
+  passes = 0;
 
   constructor(db: Database) {
     this.db = db;
@@ -60,6 +65,7 @@ export class TxnState {
   }
 
   private touched(table: string): Map<string, TxnRow> {
+    this.touches++;
     let m = this.tables.get(table);
     if (!m) {
       m = new Map();
@@ -95,7 +101,7 @@ export class TxnState {
 
   insert(table: TableSchema, uuid: string, columns: Map<string, Datum>, version: string): WorkRow {
     const row: WorkRow = { uuid, version, columns };
-    this.touched(table.name).set(uuid, { table, uuid, old: null, new: row, nRefs: 0, changed: null });
+    this.touched(table.name).set(uuid, { table, uuid, old: null, new: row, nRefs: 0, changed: null, pass: 0 });
     return row;
   }
 
@@ -107,7 +113,7 @@ export class TxnState {
     const old = this.db.row(table.name, uuid);
     if (!old) return undefined;
     const row: WorkRow = { uuid, version: old.version, columns: new Map(old.columns) };
-    m.set(uuid, { table, uuid, old, new: row, nRefs: this.db.refCount(table.name, uuid), changed: null });
+    m.set(uuid, { table, uuid, old, new: row, nRefs: this.db.refCount(table.name, uuid), changed: null, pass: 0 });
     return row;
   }
 
@@ -121,7 +127,7 @@ export class TxnState {
       return;
     }
     const old = this.db.row(table.name, uuid);
-    if (old) m.set(uuid, { table, uuid, old, new: null, nRefs: this.db.refCount(table.name, uuid), changed: null });
+    if (old) m.set(uuid, { table, uuid, old, new: null, nRefs: this.db.refCount(table.name, uuid), changed: null, pass: 0 });
   }
 
   /** A fresh row holding every column's default. */
@@ -145,19 +151,23 @@ export function query(x: TxnState, table: TableSchema, cond: Condition, each: (r
 
 
 /** Every touched row, including rows pulled in while iterating (like OVS's for_each_txn_row). */
-export function* txnRows(state: TxnState): Generator<TxnRow> {
-  const seen = new Set<TxnRow>();
+/**
+ * Calls `fn` once for every touched row, including rows touched while it
+ * runs (a further pass catches those added to tables already walked), in
+ * table first-touch order (like OVS's for_each_txn_row).
+ */
+export function forEachTxnRow(state: TxnState, fn: (tr: TxnRow) => void): void {
+  const pass = ++state.passes;
   for (;;) {
-    let progressed = false;
-    for (const rows of [...state.tables.values()]) {
-      for (const tr of [...rows.values()]) {
-        if (seen.has(tr)) continue;
-        seen.add(tr);
-        progressed = true;
-        yield tr;
+    const before = state.touches;
+    for (const rows of state.tables.values()) {
+      for (const tr of rows.values()) {
+        if (tr.pass === pass) continue;
+        tr.pass = pass;
+        fn(tr);
       }
     }
-    if (!progressed) return;
+    if (state.touches === before) return;
   }
 }
 
