@@ -80,3 +80,10 @@ t.test('schema errors carry OVS texts', async (t) => {
     { error: 'syntax error', details: 'column a key refers to undefined table U' },
   );
 });
+
+t.test('get_schema reply bytes equal ovsdb-server 3.1 (member order included)', async (t) => {
+  // The schema as ovsdb-tool wrote it into the database file, which is what ovsdb-server serves.
+  const s = parseDatabaseSchema(JSON.parse(readFileSync(`${here}testdata/engine-test.db-schema.json`, 'utf8')));
+  const reply = readFileSync(`${here}testdata/engine-test.get-schema-reply.json`, 'utf8').trim();
+  t.equal(ovsdbJsonToString({ result: databaseSchemaToJson(s), error: null, id: 0 }), reply);
+});
