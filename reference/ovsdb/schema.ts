@@ -199,11 +199,14 @@ export function parseDatabaseSchema(json: unknown): DatabaseSchema {
   if (version !== undefined && !/^\d+\.\d+\.\d+$/.test(version)) {
     throw syntaxError(json, `schema version "${version}" not in format x.y.z`);
   }
-  const tables = new Map<string, TableSchema & { isRoot: boolean }>();
+  const added = new Map<string, TableSchema & { isRoot: boolean }>();
   for (const tname of ovsHashOrder(Object.keys(tablesJson))) {
     checkName(json, tname);
-    tables.set(tname, parseTable(tablesJson[tname], tname));
+    added.set(tname, parseTable(tablesJson[tname], tname));
   }
+  // Iterate as OVS's schema->tables would: its hash order of the insertion order above.
+  const tables = new Map<string, TableSchema & { isRoot: boolean }>();
+  for (const tname of ovsHashOrder([...added.keys()])) tables.set(tname, added.get(tname) as TableSchema & { isRoot: boolean });
   const noRoots = [...tables.values()].every((t) => !t.isRoot);
   for (const t of tables.values()) {
     if (noRoots) t.isRoot = true;
