@@ -121,6 +121,7 @@ export class JsonRpcConnection {
   private notificationHandler: ((method: string, params: unknown) => void) | undefined;
   private readonly closeHandlers: ((reason?: string) => void)[] = [];
   private closed = false;
+  private corked = false;
   private closeReason: string | undefined;
 
   /**
@@ -223,6 +224,15 @@ export class JsonRpcConnection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    // Replies to the requests of one chunk leave in one write (pipelined clients send many per chunk).
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     const r = this.splitter.push(chunk);
     for (const text of r.values) {
       if (this.closed) return;

@@ -140,7 +140,8 @@ export class ServerSession {
 
   private monitor(method: string, version: MonitorVersion, params: readonly unknown[]): unknown {
     const served = this.lookupDb(method, params);
-    if ((version === 3 && params.length !== 4) || (version !== 3 && params.length !== 3)) throw syntaxError(params, 'invalid parameters');
+    // OVS checks the count for monitor_cond(_since) only; plain monitor just needs its three.
+    if ((version === 3 && params.length !== 4) || (version === 2 && params.length !== 3) || params.length < 3) throw syntaxError(params, 'invalid parameters');
     const [, id, requests, lastId] = params;
     if (typeof requests !== 'object' || requests === null || Array.isArray(requests)) throw syntaxError(requests, 'monitor-requests must be object');
     if (this.monitors.has(key(id))) throw syntaxError(id, 'duplicate monitor ID');
