@@ -3,63 +3,91 @@
  * (ovsdb/server.c): per lock name a queue of waiting sessions whose head
  * owns the lock.
  *
- * Invariants: a session appears at most once in a lock's queue; a lock
- * with an empty queue does not exist. `lock` joins at the tail (owner only
- * when alone), `steal` jumps to the head and the previous owner stays
- * queued right behind it (so it must still `unlock`); `unlock` (or the
- * session going away) hands the lock to the next in line. Who must be told
- * (`locked` / `stolen`) is returned, never sent from here.
+ * Invariants: a session has at most one waiter per lock name; a lock with
+ * an empty queue does not exist. `lock` joins at the tail (owner only when
+ * alone), `steal` jumps to the head; the previous owner stays queued right
+ * behind — unless it had stolen the lock itself, then it leaves the queue
+ * (but keeps its waiter, so it must still `unlock`). As in ovsdb/server.c,
+ * removing ANY waiter from a queue that stays non-empty names the current
+ * owner to be told `locked` again (even when the owner did not change).
+ * Who must be told (`locked` / `stolen`) is returned, never sent from here.
  *
  * Left out on purpose: read-only sessions (ovsdb-server's "lock and unlock
  * methods not allowed" for backup servers).
  */
 
-export class LockTable<S> {
-  private readonly queues = new Map<string, S[]>();
+interface Waiter<S> {
+  readonly session: S;
+  readonly steal: boolean;
+  /** False once a later steal pushed this (stealing) waiter out of the queue. */
+  queued: boolean;
+}
 
-  /** True when `session` is queued for `name` (owner or waiting). */
+export class LockTable<S> {
+  private readonly queues = new Map<string, Waiter<S>[]>();
+  private readonly bySession = new Map<S, Map<string, Waiter<S>>>();
+
+  /** True when `session` has a waiter for `name` (owning, queued, or pushed out by a steal). */
   isWaiting(session: S, name: string): boolean {
-    return this.queues.get(name)?.includes(session) ?? false;
+    return this.bySession.get(session)?.has(name) ?? false;
   }
 
   isOwner(session: S, name: string): boolean {
-    return this.queues.get(name)?.[0] === session;
+    return this.queues.get(name)?.[0]?.session === session;
   }
 
   /**
-   * Queues `session` (at the head when `steal`); the caller checked it was
-   * not queued already. Returns whether it now owns the lock, and the
+   * Adds a waiter for `session` (at the head when `steal`); the caller
+   * checked it had none. Returns whether it now owns the lock, and the
    * session the lock was stolen from, if any.
    */
   lock(session: S, name: string, steal: boolean): { owner: boolean; victim: S | undefined } {
     const q = this.queues.get(name) ?? [];
     this.queues.set(name, q);
+    const waiter: Waiter<S> = { session, steal, queued: true };
+    const mine = this.bySession.get(session) ?? new Map<string, Waiter<S>>();
+    this.bySession.set(session, mine);
+    mine.set(name, waiter);
     if (!steal) {
-      q.push(session);
+      q.push(waiter);
       return { owner: q.length === 1, victim: undefined };
     }
     const victim = q[0];
-    q.unshift(session);
-    return { owner: true, victim };
+    q.unshift(waiter);
+    if (victim?.steal) this.dequeue(name, victim);
+    return { owner: true, victim: victim?.session };
   }
 
-  /** Leaves the queue; returns the session that now owns the lock because of it, if any. */
+  /** Drops the session's waiter; returns the session to tell `locked`, if the queue goes on. */
   unlock(session: S, name: string): S | undefined {
-    const q = this.queues.get(name);
-    const i = q?.indexOf(session) ?? -1;
-    if (!q || i < 0) return undefined;
-    q.splice(i, 1);
-    if (q.length === 0) this.queues.delete(name);
-    return i === 0 ? q[0] : undefined;
+    const mine = this.bySession.get(session);
+    const waiter = mine?.get(name);
+    if (!mine || !waiter) return undefined;
+    mine.delete(name);
+    if (mine.size === 0) this.bySession.delete(session);
+    return waiter.queued ? this.dequeue(name, waiter) : undefined;
   }
 
-  /** Leaves every queue (a closed session); returns [lock name, new owner] pairs to notify. */
+  /** Drops every waiter of a closed session; returns [lock name, session to tell `locked`] pairs. */
   unlockAll(session: S): [string, S][] {
     const out: [string, S][] = [];
-    for (const name of [...this.queues.keys()]) {
+    for (const name of [...(this.bySession.get(session)?.keys() ?? [])]) {
       const next = this.unlock(session, name);
       if (next !== undefined) out.push([name, next]);
     }
     return out;
+  }
+
+  /** Takes `waiter` out of the queue; returns the owner when the queue goes on (ovsdb_lock_waiter_remove). */
+  private dequeue(name: string, waiter: Waiter<S>): S | undefined {
+    const q = this.queues.get(name) ?? [];
+    waiter.queued = false;
+    const i = q.indexOf(waiter);
+    if (i >= 0) q.splice(i, 1);
+    if (q.length === 0) {
+      this.queues.delete(name);
+      return undefined;
+    }
+    return q[0]?.session;
   }
 }
