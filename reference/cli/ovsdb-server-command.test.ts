@@ -3,7 +3,9 @@
  * clients: ovsdb-client list-dbs, get-schema, transact, dump and monitor,
  * and ovs-vsctl --no-wait init / add-br / add-port / list. Then SIGTERM:
  * exit 0, pidfile and socket gone, the file readable by ovsdb-tool
- * show-log. Skips visibly when Open vSwitch's tools or schema are absent.
+ * show-log. And the real ovs-vswitchd (dummy datapath) configured from it,
+ * with ovs-vsctl waiting for cur_cfg (no --no-wait). Skips visibly when
+ * Open vSwitch's tools or schema are absent.
  */
 import t from 'tap';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -95,4 +97,36 @@ t.test('real ovsdb-client and ovs-vsctl against refswitch ovsdb-server', { skip:
   const log = run('ovsdb-tool', ['show-log', db]);
   t.equal(log.status, 0, log.stderr);
   t.match(log.stdout, /ovs-vsctl --db=unix:\S+ --no-wait --timeout=10 add-br br0/);
+});
+
+const vswitchdMissing = missing || (spawnSync('ovs-vswitchd', ['--version']).status !== 0 ? 'ovs-vswitchd is not installed' : false);
+
+t.test('real ovs-vswitchd (dummy datapath) configures from refswitch ovsdb-server; ovs-vsctl waits for cur_cfg', { skip: vswitchdMissing }, async (t) => {
+  const d = mkdtempSync(join(dir, 'vswitchd-'));
+  const env = { ...process.env, OVS_RUNDIR: d, OVS_LOGDIR: d, OVS_DBDIR: d, OVS_SYSCONFDIR: d };
+  const db = join(d, 'conf.db');
+  const sock = join(d, 'db.sock');
+  t.equal(run(process.execPath, [bin, 'ovsdb-tool', 'create', db, VSWITCH]).status, 0);
+  const server = spawn(process.execPath, [bin, 'ovsdb-server', db, `--remote=punix:${sock}`, `--log-file=${join(d, 'server.log')}`], { stdio: 'inherit' });
+  t.teardown(() => {
+    if (server.exitCode === null) server.kill('SIGKILL');
+  });
+  await waitFor(() => existsSync(sock), 'the server socket');
+  const vsctl = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
+    const r = spawnSync('ovs-vsctl', [`--db=unix:${sock}`, '--timeout=20', ...args], { encoding: 'utf8', timeout: 30_000, env });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  t.equal(vsctl('--no-wait', 'init').status, 0);
+  const pidfile = join(d, 'ovs-vswitchd.pid');
+  const vs = spawnSync('ovs-vswitchd', [`unix:${sock}`, '--enable-dummy=override', `--pidfile=${pidfile}`, `--log-file=${join(d, 'ovs-vswitchd.log')}`, '-vconsole:off', '--detach', '--no-chdir'], { encoding: 'utf8', env, timeout: 30_000 });
+  t.equal(vs.status, 0, `ovs-vswitchd --detach started ${vs.status === 0 ? '' : vs.stderr}`);
+  t.teardown(() => {
+    const pid = existsSync(pidfile) ? readFileSync(pidfile, 'utf8').trim() : '';
+    if (pid) spawnSync('ovs-appctl', ['-t', join(d, `ovs-vswitchd.${pid}.ctl`), 'exit'], { env, timeout: 10_000 });
+  });
+  const added = vsctl('add-br', 'br0', '--', 'add-port', 'br0', 'p1', '--', 'set', 'interface', 'p1', 'type=dummy', 'ofport_request=3');
+  t.equal(added.status, 0, `add-br without --no-wait returns once ovs-vswitchd has applied it ${added.stderr}`);
+  t.equal(vsctl('get', 'interface', 'p1', 'ofport').stdout, '3\n');
+  t.equal(vsctl('get', 'open_vswitch', '.', 'cur_cfg').stdout, vsctl('get', 'open_vswitch', '.', 'next_cfg').stdout);
+  t.equal(vsctl('del-br', 'br0').status, 0);
 });
