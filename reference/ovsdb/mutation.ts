@@ -71,19 +71,14 @@ export function parseMutations(table: TableSchema, json: readonly unknown[], res
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 
-/** 2^63 is how JS reads INT64_MAX. */
-function clamp(v: bigint): bigint {
-  return v > I64_MAX ? I64_MAX : v < I64_MIN ? I64_MIN : v;
-}
-
 function rangeError(m: Mutator): OvsdbError {
   return new OvsdbError('range error', `Result of "${m}" operation is out of range.`);
 }
 
 /** One 64-bit integer step with OVS's overflow tests (including its quirks for *=). */
 function mutateInteger(m: Mutator, xn: number, yn: number): number {
-  const x = clamp(BigInt(xn));
-  const y = clamp(BigInt(yn));
+  const x = BigInt(xn);
+  const y = BigInt(yn);
   let r: bigint;
   switch (m) {
     case '+=':

@@ -22,7 +22,7 @@ import { ovsHashOrder } from './ovs-hash-order.ts';
 import { query, rowField, TxnState, type RowView } from './txn-state.ts';
 import { waitOp } from './transaction-wait.ts';
 
-export interface Symbol {
+export interface NamedUuid {
   uuid: string;
   created: boolean;
 }
@@ -31,7 +31,7 @@ export interface Symbol {
 export interface Execution {
   readonly state: TxnState;
   readonly ctx: TxnContext;
-  readonly symbols: Map<string, Symbol>;
+  readonly symbols: Map<string, NamedUuid>;
   readonly resolve: SymbolResolver;
   readonly elapsedMs: number;
   /** Smallest "timeout" among the wait operations seen so far (Infinity: none). */

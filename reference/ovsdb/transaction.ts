@@ -16,7 +16,7 @@ import type { Database } from './database.ts';
 import { OvsdbError } from './errors.ts';
 import { ObjectParser } from './parser.ts';
 import { TxnState } from './txn-state.ts';
-import { OPERATIONS, rowViewToJson, type Execution, type Symbol } from './transaction-ops.ts';
+import { OPERATIONS, rowViewToJson, type Execution, type NamedUuid } from './transaction-ops.ts';
 import { BLOCKED_TAG } from './transaction-wait.ts';
 import { precommit } from './transaction-commit.ts';
 
@@ -26,7 +26,7 @@ export function rowToJson(table: TableSchema, row: Row, columns?: readonly strin
 }
 
 function newExecution(db: Database, ctx: TxnContext): Execution {
-  const symbols = new Map<string, Symbol>();
+  const symbols = new Map<string, NamedUuid>();
   return {
     state: new TxnState(db),
     ctx,
