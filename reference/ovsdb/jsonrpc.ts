@@ -58,6 +58,14 @@ export type JsonRpcMessage =
   | { readonly type: 'error'; readonly error: unknown; readonly id: unknown };
 
 const MEMBERS = new Set(['method', 'params', 'result', 'error', 'id']);
+const MEMBER_ORDER = ['method', 'params', 'result', 'error', 'id'] as const;
+/** Which of MEMBER_ORDER each message type must have (jsonrpc_msg_is_valid); the others it must not. */
+const MUST_HAVE: Readonly<Record<JsonRpcMessage['type'], readonly boolean[]>> = {
+  request: [true, true, false, false, true],
+  notify: [true, true, false, false, false],
+  reply: [false, false, true, false, true],
+  error: [false, false, false, true, true],
+};
 
 /** Parses one JSON value as a JSON-RPC message; a string is the reason it is not one. */
 export function parseJsonRpcMessage(json: unknown): JsonRpcMessage | string {
@@ -69,15 +77,12 @@ export function parseJsonRpcMessage(json: unknown): JsonRpcMessage | string {
   const present = (k: string): boolean => o[k] !== undefined && o[k] !== null;
   const params = o['params'];
   if (present('params') && !Array.isArray(params)) return '"params" must be JSON array';
-  const type = present('result') ? 'reply' : present('error') ? 'error' : present('id') ? 'request' : 'notify';
-  // Which members each type must have: method, params, result, error, id.
-  const pattern = { request: [1, 1, 0, 0, 1], notify: [1, 1, 0, 0, 0], reply: [0, 0, 1, 0, 1], error: [0, 0, 0, 1, 1] }[type];
-  const names = ['method', 'params', 'result', 'error', 'id'] as const;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] ?? '';
-    const must = pattern[i] === 1;
+  const type: JsonRpcMessage['type'] = present('result') ? 'reply' : present('error') ? 'error' : present('id') ? 'request' : 'notify';
+  const must = MUST_HAVE[type];
+  for (let i = 0; i < MEMBER_ORDER.length; i++) {
+    const name = MEMBER_ORDER[i] as (typeof MEMBER_ORDER)[number];
     const has = name === 'method' ? method !== undefined : present(name);
-    if (has !== must) return `${type} must${must ? '' : ' not'} have "${name}"`;
+    if (has !== must[i]) return `${type} must${must[i] ? '' : ' not'} have "${name}"`;
   }
   switch (type) {
     case 'request':
@@ -102,7 +107,8 @@ const STRING_OR_REAL = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?[eE][+-]?\d+|-?\d+\.\d+
  */
 export function jsonRpcText(v: unknown): string {
   const text = JSON.stringify(v);
-  if (!/\d[.eE]|\d{16}/.test(text)) return text;
+  // Numbers follow ':', ',' or '['; most messages have no real, and uuids ("…-4e3b…") must not send them down the slow path.
+  if (!/[:,[]-?\d+[.eE]|[:,[]-?\d{16}/.test(text)) return text;
   return text.replace(STRING_OR_REAL, (tok) => {
     if (tok.charCodeAt(0) === 0x22) return tok;
     const n = Number(tok);
