@@ -6,6 +6,7 @@
  */
 import type { Atom, ColumnSchema, Datum, TableSchema } from './ovsdb-types.ts';
 import { defaultDatum } from './datum.ts';
+import { ColumnLayout, RowColumns } from './row-columns.ts';
 
 export interface RefColumn {
   readonly column: ColumnSchema;
@@ -21,6 +22,9 @@ export interface TableInfo {
   readonly defaults: ReadonlyMap<string, Datum>;
   /** Every user column name (an inserted or deleted row changes them all). */
   readonly allColumns: ReadonlySet<string>;
+  readonly layout: ColumnLayout;
+  /** Default values in layout order. */
+  readonly defaultValues: readonly Datum[];
   readonly strongRefs: readonly RefColumn[];
   readonly weakRefs: readonly RefColumn[];
 }
@@ -48,6 +52,8 @@ export function tableInfo(schema: TableSchema): TableInfo {
       userColumns,
       defaults: new Map(userColumns.map((c) => [c.name, defaultDatum(c.type)])),
       allColumns: new Set(userColumns.map((c) => c.name)),
+      layout: new ColumnLayout(userColumns.map((c) => c.name)),
+      defaultValues: userColumns.map((c) => defaultDatum(c.type)),
       strongRefs: refColumns(userColumns, 'strong'),
       weakRefs: refColumns(userColumns, 'weak'),
     };
@@ -73,4 +79,10 @@ export function indexKey(columns: readonly string[], get: (column: string) => Da
     s += '\u0000';
   }
   return s;
+}
+
+/** A writable row holding every column's default. */
+export function defaultRowColumns(schema: TableSchema): RowColumns {
+  const info = tableInfo(schema);
+  return new RowColumns(info.layout, info.defaultValues.slice());
 }

@@ -52,18 +52,31 @@ function check(p: ObjectParser): void {
   if (p.error) throw p.error;
 }
 
-/** ovsdb_row_from_json: column values over the table's defaults (or over nothing). */
-function parseRow(table: TableSchema, json: unknown, resolve: SymbolResolver, into: Map<string, Datum>): ColumnSchema[] {
-  if (!isJsonObject(json)) throw syntaxError(json, 'row must be JSON object');
-  const included: ColumnSchema[] = [];
-  for (const name of ovsHashOrder(Object.keys(json))) {
-    const v = json[name];
+function parseColumns(table: TableSchema, json: Record<string, unknown>, names: readonly string[], resolve: SymbolResolver): [ColumnSchema, Datum][] {
+  return names.map((name) => {
     const column = table.columns.get(name);
     if (!column) throw syntaxError(json, `No column ${name} in table ${table.name}.`, 'unknown column');
-    into.set(name, parseDatum(column.type, v, resolve));
-    if (!included.includes(column)) included.push(column);
+    return [column, parseDatum(column.type, json[name], resolve)];
+  });
+}
+
+/**
+ * ovsdb_row_from_json: sets the given columns' values into `into`. OVS walks
+ * the members in its hash order, which decides the error reported when
+ * several are bad; the common error-free case skips computing that order.
+ */
+function parseRow(table: TableSchema, json: unknown, resolve: SymbolResolver, into: { set(k: string, v: Datum): unknown }): ColumnSchema[] {
+  if (!isJsonObject(json)) throw syntaxError(json, 'row must be JSON object');
+  const names = Object.keys(json);
+  let parsed: [ColumnSchema, Datum][];
+  try {
+    parsed = parseColumns(table, json, names, resolve);
+  } catch (e) {
+    if (names.length > 1) parseColumns(table, json, ovsHashOrder(names), resolve);
+    throw e;
   }
-  return included;
+  for (const [c, d] of parsed) into.set(c.name, d);
+  return parsed.map(([c]) => c);
 }
 
 const insert: Executor = (x, p) => {
@@ -106,8 +119,6 @@ const insert: Executor = (x, p) => {
     const d = columns.get(c.name);
     if (d && d.keys.length === 1) checkDatumConstraints(c.type, d);
   }
-  columns.delete('_uuid');
-  columns.delete('_version');
   x.state.insert(t, uuid, columns, x.ctx.newUuid());
   return { uuid: ['uuid', uuid] };
 };

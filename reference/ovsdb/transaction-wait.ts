@@ -12,15 +12,15 @@ import { parseDatum } from './datum.ts';
 import { parseCondition } from './condition.ts';
 import { parseColumnNames } from './schema.ts';
 import { isJsonObject } from './parser.ts';
-import { indexKey } from './table-info.ts';
-import { query, rowField, TxnState } from './txn-state.ts';
+import { indexKey, tableInfo } from './table-info.ts';
+import { query, rowField } from './txn-state.ts';
 import type { Executor } from './transaction-ops.ts';
 
 export const BLOCKED_TAG = 'not supported';
 
 function parseExpectedRow(t: TableSchema, json: unknown, x: Parameters<Executor>[0]): Map<string, Datum> {
   if (!isJsonObject(json)) throw syntaxError(json, 'row must be JSON object');
-  const row = TxnState.defaultColumns(t);
+  const row = new Map(tableInfo(t).defaults);
   row.set('_uuid', { keys: ['00000000-0000-0000-0000-000000000000'] });
   row.set('_version', { keys: ['00000000-0000-0000-0000-000000000000'] });
   for (const [name, v] of Object.entries(json)) {

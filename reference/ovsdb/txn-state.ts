@@ -11,7 +11,8 @@
  */
 import type { Datum, Row, TableSchema } from './ovsdb-types.ts';
 import type { Database } from './database.ts';
-import { tableInfo } from './table-info.ts';
+import { defaultRowColumns } from './table-info.ts';
+import { RowColumns } from './row-columns.ts';
 import { ZERO_UUID } from './uuid.ts';
 import { rowMatches, uuidEqualsTarget, type Condition } from './condition.ts';
 
@@ -19,7 +20,7 @@ export interface WorkRow {
   readonly uuid: string;
   /** Committed version until the commit gives a new one. */
   version: string;
-  readonly columns: Map<string, Datum>;
+  readonly columns: RowColumns;
 }
 
 export interface TxnRow {
@@ -37,6 +38,13 @@ export interface TxnRow {
 
 /** What queries read: a committed Row or a working row. */
 export type RowView = Row | WorkRow;
+
+/** A writable RowColumns from any committed row (rows a file loader built hold plain Maps). */
+function copyColumns(table: TableSchema, from: ReadonlyMap<string, Datum>): RowColumns {
+  const cols = defaultRowColumns(table);
+  for (const [k, v] of from) cols.set(k, v);
+  return cols;
+}
 
 export function rowField(row: RowView, column: string): Datum {
   if (column === '_uuid') return { keys: [row.uuid] };
@@ -99,7 +107,7 @@ export class TxnState {
     return this.db.row(table, uuid) !== undefined || this.tables.get(table)?.has(uuid) === true;
   }
 
-  insert(table: TableSchema, uuid: string, columns: Map<string, Datum>, version: string): WorkRow {
+  insert(table: TableSchema, uuid: string, columns: RowColumns, version: string): WorkRow {
     const row: WorkRow = { uuid, version, columns };
     this.touched(table.name).set(uuid, { table, uuid, old: null, new: row, nRefs: 0, changed: null, pass: 0 });
     return row;
@@ -112,7 +120,8 @@ export class TxnState {
     if (tr) return tr.new ?? undefined;
     const old = this.db.row(table.name, uuid);
     if (!old) return undefined;
-    const row: WorkRow = { uuid, version: old.version, columns: new Map(old.columns) };
+    const columns = old.columns instanceof RowColumns ? old.columns.clone() : copyColumns(table, old.columns);
+    const row: WorkRow = { uuid, version: old.version, columns };
     m.set(uuid, { table, uuid, old, new: row, nRefs: this.db.refCount(table.name, uuid), changed: null, pass: 0 });
     return row;
   }
@@ -131,8 +140,8 @@ export class TxnState {
   }
 
   /** A fresh row holding every column's default. */
-  static defaultColumns(table: TableSchema): Map<string, Datum> {
-    return new Map(tableInfo(table).defaults);
+  static defaultColumns(table: TableSchema): RowColumns {
+    return defaultRowColumns(table);
   }
 }
 
