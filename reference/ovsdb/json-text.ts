@@ -49,31 +49,41 @@ function compareKeys(a: string, b: string): number {
 
 /** Serializes `v` (JSON.parse-shaped data) as OVS would; `sort` orders object keys (JSSF_SORT). */
 export function ovsdbJsonToString(v: unknown, sort = false): string {
-  const out: string[] = [];
-  write(v, sort, out);
-  return out.join('');
+  return write(v, sort);
 }
 
-function write(v: unknown, sort: boolean, out: string[]): void {
-  if (v === null || v === undefined) out.push('null');
-  else if (typeof v === 'boolean') out.push(v ? 'true' : 'false');
-  else if (typeof v === 'number') out.push(numberText(v));
-  else if (typeof v === 'string') out.push(JSON.stringify(v));
-  else if (Array.isArray(v)) {
-    out.push('[');
-    v.forEach((e, i) => {
-      if (i) out.push(',');
-      write(e, sort, out);
-    });
-    out.push(']');
-  } else if (typeof v === 'object') {
-    const keys = sort ? Object.keys(v).sort(compareKeys) : ovsHashOrder(Object.keys(v));
-    out.push('{');
-    keys.forEach((k, i) => {
-      if (i) out.push(',');
-      out.push(JSON.stringify(k), ':');
-      write((v as Record<string, unknown>)[k], sort, out);
-    });
-    out.push('}');
-  } else out.push('null');
+/** Strings without '"', '\\' or control characters are written as they are. */
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+function stringText(s: string): string {
+  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
+function write(v: unknown, sort: boolean): string {
+  switch (typeof v) {
+    case 'string':
+      return stringText(v);
+    case 'number':
+      return numberText(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object': {
+      if (v === null) return 'null';
+      if (Array.isArray(v)) {
+        let s = '[';
+        for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + write(v[i], sort);
+        return `${s}]`;
+      }
+      const o = v as Record<string, unknown>;
+      const keys = sort ? Object.keys(o).sort(compareKeys) : ovsHashOrder(Object.keys(o));
+      let s = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        s += `${i ? ',' : ''}${stringText(k)}:${write(o[k], sort)}`;
+      }
+      return `${s}}`;
+    }
+    default:
+      return 'null';
+  }
 }
