@@ -81,10 +81,20 @@ function computeOrder(keys: readonly string[]): string[] {
 }
 
 const cache = new Map<string, readonly string[]>();
+let lastKeys: readonly string[] = [];
+let lastOrder: readonly string[] = [];
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** `keys` (distinct, in insertion order) in the order OVS's shash would iterate them. */
 export function ovsHashOrder(keys: readonly string[]): readonly string[] {
   if (keys.length < 2) return keys;
+  // Replies repeat one shape (rows of a table), so the previous answer is often the answer.
+  if (sameKeys(keys, lastKeys)) return lastOrder;
   const id = keys.join('\u0000');
   let order = cache.get(id);
   if (!order) {
@@ -92,5 +102,7 @@ export function ovsHashOrder(keys: readonly string[]): readonly string[] {
     if (cache.size > 10000) cache.clear();
     cache.set(id, order);
   }
+  lastKeys = keys.slice();
+  lastOrder = order;
   return order;
 }
