@@ -87,3 +87,8 @@ t.test('get_schema reply bytes equal ovsdb-server 3.1 (member order included)', 
   const reply = readFileSync(`${here}testdata/engine-test.get-schema-reply.json`, 'utf8').trim();
   t.equal(ovsdbJsonToString({ result: databaseSchemaToJson(s), error: null, id: 0 }), reply);
 });
+
+t.test('a table-level "mutable": false is printed back', async (t) => {
+  const s = parseDatabaseSchema({ name: 'x', tables: { T: { mutable: false, columns: { a: { type: 'integer' } } } } });
+  t.equal(ovsdbJsonToString(databaseSchemaToJson(s), true), '{"name":"x","tables":{"T":{"columns":{"a":{"type":"integer"}},"mutable":false}}}');
+});

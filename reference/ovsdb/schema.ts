@@ -8,7 +8,8 @@
  * select's default column order and first-error choices match); a weak-reference
  * column is always mutable; a strong reference to a non-root table is never
  * ephemeral; when no table says isRoot, all tables are root.
- * Left out: the table-level "mutable" flag is parsed but not kept.
+ * The table-level "mutable" flag is kept aside (TableSchema has no field
+ * for it) and only printed back, which is all OVS does with it.
  */
 import { readFileSync } from 'node:fs';
 import type { BaseType, ColumnSchema, ColumnType, DatabaseSchema, TableSchema } from './ovsdb-types.ts';
@@ -22,6 +23,9 @@ import { ovsHashOrder } from './ovs-hash-order.ts';
 export const VSWITCH_SCHEMA_PATH = '/usr/share/openvswitch/vswitch.ovsschema';
 
 const UINT_MAX = 4294967295;
+
+/** Tables whose schema says "mutable": false (only printed back: OVS does nothing else with it). */
+const immutableTables = new WeakSet<TableSchema>();
 
 /** The type of an `enum` set of `t` atoms (ovsdb_base_type_get_enum_type). */
 export function enumType(t: AtomicType): ColumnType {
@@ -159,7 +163,7 @@ export function parseColumnNames(json: unknown, columns: ReadonlyMap<string, Col
 function parseTable(json: unknown, name: string): TableSchema & { isRoot: boolean } {
   const p = new ObjectParser(json, `table schema for table ${name}`);
   const columnsJson = p.member('columns', ['object']) as Record<string, unknown> | undefined;
-  p.member('mutable', ['boolean'], true);
+  const tableMutable = p.member('mutable', ['boolean'], true);
   const maxRows = p.member('maxRows', ['integer'], true) as number | undefined;
   const isRoot = p.member('isRoot', ['boolean'], true) as boolean | undefined;
   const indexes = p.member('indexes', ['array'], true) as unknown[] | undefined;
@@ -179,13 +183,15 @@ function parseTable(json: unknown, name: string): TableSchema & { isRoot: boolea
   }
   const columns = new Map<string, ColumnSchema>();
   for (const c of ovsHashOrder([...added.keys()])) columns.set(c, added.get(c) as ColumnSchema);
-  return {
+  const table = {
     name,
     columns,
     maxRows: maxRows === undefined || maxRows >= UINT_MAX ? Infinity : maxRows,
     isRoot: isRoot ?? false,
     indexes: indexes ? parseIndexes(json, indexes, columns) : [],
   };
+  if (tableMutable === false) immutableTables.add(table);
+  return table;
 }
 
 /** ovsdb_schema_from_json: throws OvsdbError with ovsdb-server's messages. */
@@ -272,6 +278,7 @@ export function columnTypeToJson(t: ColumnType): unknown {
 
 function tableToJson(t: TableSchema, defaultIsRoot: boolean): unknown {
   const o: Record<string, unknown> = {};
+  if (immutableTables.has(t)) o.mutable = false;
   if (t.isRoot !== defaultIsRoot) o.isRoot = t.isRoot;
   const columns: Record<string, unknown> = {};
   for (const c of t.columns.values()) {
