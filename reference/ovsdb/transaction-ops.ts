@@ -34,7 +34,7 @@ export interface Execution {
   readonly symbols: Map<string, NamedUuid>;
   readonly resolve: SymbolResolver;
   readonly elapsedMs: number;
-  /** Smallest "timeout" among the wait operations seen so far (Infinity: none). */
+  /** Smallest "timeout" of the waits seen so far; when a wait blocks, that wait's own (Infinity: none). */
   timeoutMs: number;
 }
 
