@@ -119,6 +119,24 @@ t.test('a blocked wait runs again after a commit, and times out', async (t) => {
   t.same(await b.call('transact', ['_Server', { op: 'comment', comment: 'x' }]), [{}]);
 });
 
+t.test('a wait without a timeout, or with one beyond 2^31 ms, sleeps until a commit', async (t) => {
+  const { server } = await serve();
+  const a = await client(addr(server));
+  const warnings: string[] = [];
+  const onWarning = (w: Error): number => warnings.push(w.name);
+  process.on('warning', onWarning);
+  t.teardown(() => process.off('warning', onWarning));
+  const wait = { op: 'wait', table: 'T', where: [], columns: ['name'], until: '!=', rows: [] };
+  const forever = a.call('transact', ['S', wait]);
+  const long = a.call('transact', ['S', { ...wait, timeout: 2 ** 40 }]);
+  const cpu = process.cpuUsage();
+  await new Promise((r) => setTimeout(r, 200));
+  t.ok(process.cpuUsage(cpu).user < 100_000, 'no busy re-running while blocked');
+  await a.call('transact', ['S', insert('x')]);
+  t.same([await forever, await long], [[{}], [{}]]);
+  t.same(warnings, [], 'no TimeoutOverflowWarning');
+});
+
 t.test('cancel: silent unless db-change-aware, then "canceled"', async (t) => {
   const { server } = await serve();
   const b = await client(addr(server));

@@ -65,6 +65,8 @@ export interface Trigger {
   timer: NodeJS.Timeout | undefined;
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Listener {
   readonly server: Server;
   readonly path: string | undefined;
@@ -165,7 +167,8 @@ export class OvsdbServer {
     const queued = t.served.triggers.indexOf(t);
     if (outcome.type === 'blocked') {
       if (queued < 0) t.served.triggers.push(t);
-      t.timer = setTimeout(() => this.runTrigger(t), Math.max(0, outcome.untilMs - Date.now()));
+      // No timeout: only a commit wakes it. Node timers stop at 2^31-1 ms; a longer wait re-arms when that fires.
+      if (Number.isFinite(outcome.untilMs)) t.timer = setTimeout(() => this.runTrigger(t), Math.min(MAX_TIMER_MS, Math.max(0, outcome.untilMs - Date.now())));
       return;
     }
     if (queued >= 0) t.served.triggers.splice(queued, 1);
