@@ -6,7 +6,7 @@
  * 1000, garbage bytes, oversized), after which the client reconnects.
  *
  * Checked: the server never throws (it runs in this process; an uncaught
- * error fails the test) nor logs an internal error, every round's marker is answered, every closer
+ * error fails the test) nor logs an internal error or process warning, every round's marker is answered, every closer
  * does close the connection, an oversized message first gets a
  * "resources exhausted" error reply, a well-behaved witness client (its
  * own monitor, transactions) keeps working throughout, and the heap after
@@ -170,6 +170,10 @@ t.test(`${TOTAL} fuzzed JSON-RPC messages over ${CONNECTIONS} connections`, { ti
   };
   await witnessOnce(-1);
 
+  const warnings: string[] = [];
+  const onWarning = (w: Error): number => warnings.push(`${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
+  t.teardown(() => process.off('warning', onWarning));
   const before = heapAfterGc();
   const started = Date.now();
   const tally: Tally = { sent: 0, closers: 0, oversized: 0, rounds: 0 };
@@ -194,6 +198,7 @@ t.test(`${TOTAL} fuzzed JSON-RPC messages over ${CONNECTIONS} connections`, { ti
   t.ok(witnessRuns > 0 && updates === 2 * witnessRuns + 2, `witness: ${witnessRuns} transactions, ${updates} updates, never failed`);
   t.same(await witness.request('list_dbs', []), ['F', '_Server'], 'the server still answers');
   t.same(internalErrors.slice(0, 3), [], 'no request hit an internal error (engine or server bug)');
+  t.same(warnings.slice(0, 3), [], 'no process warnings (e.g. timer overflow from a wait without timeout)');
   t.ok(after - before < HEAP_SLACK_BYTES, `heap ${(before / 2 ** 20).toFixed(1)} MiB before, ${(after / 2 ** 20).toFixed(1)} MiB after`);
   witness.close();
 });
