@@ -70,3 +70,24 @@ t.test('nesting deeper than maxDepth breaks the stream', async (t) => {
   t.notOk(r2.ok);
   if (!r2.ok) t.match(r2.reason, /maximum nesting depth 3/);
 });
+
+t.test('a long value arriving in many chunks comes out whole (held as pieces, not re-scanned)', async (t) => {
+  const text = JSON.stringify({ method: 'echo', params: ['é'.repeat(300_000), { a: [1, 2, '}]'] }], id: 7 });
+  const bytes = enc(`${text} ${text}`);
+  const sp = new JsonStreamSplitter(1 << 20);
+  const out: string[] = [];
+  for (let i = 0; i < bytes.length; i += 4093) {
+    const r = sp.push(bytes.subarray(i, i + 4093));
+    t.ok(r.ok, 'within the bound');
+    if (r.ok) out.push(...r.values);
+  }
+  t.same(out, [text, text]);
+  t.ok(sp.isIdle);
+  const small = new JsonStreamSplitter(500_000);
+  let failed: string | undefined;
+  for (let i = 0; i < bytes.length && failed === undefined; i += 4093) {
+    const r = small.push(bytes.subarray(i, i + 4093));
+    if (!r.ok) failed = r.reason;
+  }
+  t.match(failed, /longer than 500000 bytes/, 'the bound counts the bytes of all pieces');
+});

@@ -5,9 +5,10 @@
  *
  * What: `JsonStreamSplitter.push(chunk)` returns the complete top-level
  * values found so far, as text, for `JSON.parse`; an incomplete value is
- * kept for the next chunk. The scan state (nesting depth, inside a string,
- * after a backslash) survives between chunks, so each byte is looked at
- * once.
+ * kept (as the list of its pieces) for the next chunk. The scan state
+ * (nesting depth, inside a string, after a backslash) survives between
+ * chunks, so each byte is looked at once and a long message costs linear
+ * time.
  *
  * Invariants: the bytes held for an unfinished value never exceed
  * `maxBytes` and its nesting never exceeds `maxDepth`; beyond that, or
@@ -32,11 +33,12 @@ const TOO_LONG = 'message longer than';
 
 export class JsonStreamSplitter {
   private readonly decoder = new StringDecoder('utf8');
-  private text = '';
-  /** Index in `text` up to which bytes have been scanned. */
-  private scanned = 0;
-  /** Start of the current value in `text`, -1 when between values. */
-  private start = -1;
+  /** Text of the unfinished value from earlier chunks (joined only when the value completes). */
+  private pieces: string[] = [];
+  /** UTF-8 bytes held in `pieces`. */
+  private heldBytes = 0;
+  /** True while inside a value. */
+  private inValue = false;
   private depth = 0;
   private inString = false;
   private escaped = false;
@@ -52,34 +54,37 @@ export class JsonStreamSplitter {
   /** Feeds one chunk; returns the values it completed, or the reason the stream is broken. */
   push(chunk: Uint8Array): JsonSplitResult {
     if (this.failure !== undefined) return { ok: false, reason: this.failure, values: [], isOversized: this.isOversized };
-    this.text += this.decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    const text = this.decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
     const values: string[] = [];
-    const r = this.scan(values);
-    if (r !== undefined) return this.fail(r, values);
-    if (this.text.length * 3 > this.maxBytes && Buffer.byteLength(this.text) > this.maxBytes) return this.fail(`${TOO_LONG} ${this.maxBytes} bytes`, values);
-    return { ok: true, values };
+    const r = this.scan(text, values);
+    return r === undefined ? { ok: true, values } : this.fail(r, values);
   }
 
   /** True when no unfinished value is held (a clean end of stream). */
   get isIdle(): boolean {
-    return this.failure === undefined && this.start < 0;
+    return this.failure === undefined && !this.inValue;
   }
 
   private fail(reason: string, values: string[]): JsonSplitResult {
     this.failure = reason;
     this.isOversized = reason.startsWith(TOO_LONG);
-    this.text = '';
+    this.pieces = [];
     return { ok: false, reason, values, isOversized: this.isOversized };
   }
 
-  private scan(values: string[]): string | undefined {
-    const s = this.text;
-    for (let i = this.scanned; i < s.length; i++) {
+  /**
+   * Scans one decoded chunk, each character once; a value spanning chunks is
+   * kept as pieces, so a long message costs linear time, not quadratic.
+   */
+  private scan(s: string, values: string[]): string | undefined {
+    let start = this.inValue ? 0 : -1;
+    for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      if (this.start < 0) {
+      if (!this.inValue) {
         if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
         if (c !== 0x7b && c !== 0x5b) return `unexpected ${JSON.stringify(s[i])} at the start of a message`;
-        this.start = i;
+        this.inValue = true;
+        start = i;
         this.depth = 1;
         continue;
       }
@@ -92,19 +97,23 @@ export class JsonStreamSplitter {
       if (c === 0x22) this.inString = true;
       else if (c === 0x7b || c === 0x5b) {
         if (++this.depth > this.maxDepth) return `input exceeds maximum nesting depth ${this.maxDepth}`;
-      }
-      else if (c === 0x7d || c === 0x5d) {
+      } else if (c === 0x7d || c === 0x5d) {
         if (--this.depth > 0) continue;
-        const value = s.slice(this.start, i + 1);
-        if (Buffer.byteLength(value) > this.maxBytes) return `${TOO_LONG} ${this.maxBytes} bytes`;
+        const tail = s.slice(start, i + 1);
+        const value = this.pieces.length ? this.pieces.join('') + tail : tail;
+        if (this.heldBytes + Buffer.byteLength(tail) > this.maxBytes) return `${TOO_LONG} ${this.maxBytes} bytes`;
         values.push(value);
-        this.start = -1;
+        this.pieces = [];
+        this.heldBytes = 0;
+        this.inValue = false;
       }
     }
-    // Keep only the unfinished value (whitespace between values is dropped).
-    this.text = this.start >= 0 ? s.slice(this.start) : '';
-    this.scanned = this.text.length;
-    if (this.start >= 0) this.start = 0;
+    if (this.inValue) {
+      const rest = start === 0 ? s : s.slice(start);
+      this.pieces.push(rest);
+      this.heldBytes += Buffer.byteLength(rest);
+      if (this.heldBytes > this.maxBytes) return `${TOO_LONG} ${this.maxBytes} bytes`;
+    }
     return undefined;
   }
 }
