@@ -25,7 +25,8 @@
  * our memory.
  *
  * Left out on purpose: inactivity probes (we never send `echo`; unix
- * sockets are not probed by OVS either), reconnection, SSL.
+ * sockets are not probed by OVS either; TCP connections use keepalive
+ * instead), reconnection, SSL.
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { JsonStreamSplitter } from './json-stream.ts';
@@ -163,7 +164,11 @@ export class JsonRpcConnection {
     const maxBytes = opts.maxMessageBytes ?? JSONRPC_MAX_MESSAGE_BYTES;
     this.splitter = new JsonStreamSplitter(maxBytes, JSONRPC_MAX_DEPTH);
     this.maxBacklogBytes = opts.maxBacklogBytes ?? 4 * maxBytes;
-    if (socket.remoteAddress !== undefined) socket.setNoDelay(true);
+    if (socket.remoteAddress !== undefined) {
+      // TCP: no Nagle delay, and a peer that vanished without a FIN is found (OVS probes with echo instead).
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true, 5000);
+    }
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (e) => this.shutdown(e.message));
     socket.on('end', () => this.shutdown('connection closed by peer'));
