@@ -10,7 +10,9 @@
  * numeric ids for its own requests and settles their promises from the
  * replies, answers `echo` requests itself (result = params, as
  * jsonrpc_session does) and hands other requests and notifications to the
- * handlers. `connect()` opens `unix:PATH` or `tcp:HOST:PORT`.
+ * handlers. `connect()` opens `unix:PATH` or `tcp:HOST:PORT`. `hold()`
+ * keeps all output back, in order, until `release()` sends it in one
+ * write (the server holds replies until their records are flushed).
  *
  * Invariants: bad input never throws out of this class. As in OVS, a value
  * that is not JSON, nests deeper than 1000, or is not a valid JSON-RPC
@@ -129,6 +131,8 @@ export class JsonRpcConnection {
   private readonly closeHandlers: ((reason?: string) => void)[] = [];
   private closed = false;
   private corked = false;
+  /** Output kept back by hold(), in order, until release(). */
+  private held: string[] | undefined;
   private closeReason: string | undefined;
 
   /**
@@ -211,6 +215,32 @@ export class JsonRpcConnection {
     this.send({ id, error });
   }
 
+  /**
+   * Keeps everything sent from now on (replies, notifications, requests) in
+   * order until release() — a server holds its output until the
+   * transactions it acknowledges are in the database file.
+   */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  get isHeld(): boolean {
+    return this.held !== undefined;
+  }
+
+  /** Sends what hold() kept, in one write, and stops holding. */
+  release(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (held === undefined || held.length === 0 || this.closed) return;
+    this.write(held.length === 1 ? (held[0] as string) : held.join(''));
+  }
+
+  /** Forgets what hold() kept (never sent) and stops holding. */
+  discardHeld(): void {
+    this.held = undefined;
+  }
+
   /** Runs `h` once when the connection closes (at once if it already has). */
   onClose(h: (reason?: string) => void): void {
     if (this.closed) h(this.closeReason);
@@ -226,7 +256,13 @@ export class JsonRpcConnection {
 
   private send(msg: Record<string, unknown>): void {
     if (this.closed) return;
-    this.socket.write(jsonRpcText(msg));
+    const text = jsonRpcText(msg);
+    if (this.held !== undefined) this.held.push(text);
+    else this.write(text);
+  }
+
+  private write(text: string): void {
+    this.socket.write(text);
     if (this.socket.writableLength > this.maxBacklogBytes) {
       this.socket.destroy();
       this.shutdown(`peer left more than ${this.maxBacklogBytes} bytes unread`);
@@ -308,6 +344,7 @@ export class JsonRpcConnection {
     if (this.closed) return;
     this.closed = true;
     this.closeReason = reason;
+    this.held = undefined;
     for (const p of this.pending.values()) p.reject(new Error('connection closed'));
     this.pending.clear();
     for (const h of this.closeHandlers.splice(0)) h(reason);

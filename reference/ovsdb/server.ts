@@ -11,14 +11,21 @@
  * test server is never reachable from outside the host unless asked.
  *
  * A transaction runs against the committed state (executeTransaction never
- * mutates it). On commit with changes: the record is written to the file
- * first (the reply waits for the write; fsync when `durable`), then the
- * changes are applied, then every monitor of every session hears of them —
- * all before the committing client's reply goes out, as ovsdb-server sends
- * a client's own update first. A `wait` that is not yet satisfied leaves
+ * mutates it). On commit with changes: the record goes to the file, then
+ * the changes are applied, then every monitor of every session hears of
+ * them — all before the committing client's reply goes out, as
+ * ovsdb-server sends a client's own update first. When the file defers
+ * writes (`writeDeferred` + `flush`), the records of one tick (all
+ * requests read in one poll round) are flushed together in a
+ * setImmediate, and until then every connection's output is held
+ * (JsonRpcConnection.hold), so no reply or update leaves before its
+ * record is written (fsync'ed when `durable`); compaction waits for the
+ * flush too. Otherwise `write` returns only once the record is written. A `wait` that is not yet satisfied leaves
  * the transaction blocked: it runs again after each later commit to that
  * database and at its timeout. A file write that fails refuses the
- * transaction with an "I/O error" appended to its results.
+ * transaction with an "I/O error" appended to its results; a deferred
+ * flush that fails drops the held output (those connections close) and
+ * the database refuses every later commit the same way.
  *
  * Invariants: nothing a client sends can throw out of here (a bug in the
  * engine is answered with an error reply and reported to `log`); closing a
@@ -53,7 +60,17 @@ export interface ServedDatabase {
   readonly file: DatabaseFile | undefined;
   readonly triggers: Trigger[];
   rerunScheduled: boolean;
+  /** Set once a deferred write failed to flush: the reason further commits are refused. */
+  writeFailed?: string;
 }
+
+/** Batched writes, when the file offers them: records build up and go out in one flush (replies wait for it). */
+interface DeferredWrites {
+  writeDeferred(changes: TxnChanges, opts: { durable: boolean; comment?: string; dateMs: number }): void;
+  flush(): void;
+}
+
+const canDefer = (file: DatabaseFile): boolean => typeof (file as Partial<DeferredWrites>).writeDeferred === 'function';
 
 /** One transact request until it is answered. */
 export interface Trigger {
@@ -80,6 +97,9 @@ export class OvsdbServer {
   private readonly listeners: Listener[] = [];
   private readonly bound: string[] = [];
   private closed = false;
+  /** Databases with records deferred this tick; while any, every connection's output is held. */
+  private readonly unflushed = new Set<ServedDatabase>();
+  private holding = false;
 
   private constructor(private readonly opts: OvsdbServerOptions) {
     const dbs = opts.databases.map((d) => d.db);
@@ -139,6 +159,7 @@ export class OvsdbServer {
     const conn = new JsonRpcConnection(socket, this.opts.maxMessageBytes === undefined ? {} : { maxMessageBytes: this.opts.maxMessageBytes });
     const session = new ServerSession(this, conn);
     this.sessions.add(session);
+    if (this.holding) conn.hold(); // it could read changes not yet flushed
     conn.onClose((reason) => {
       this.sessions.delete(session);
       session.closed(reason);
@@ -148,6 +169,7 @@ export class OvsdbServer {
   /** Stops listening, closes every connection and the database files. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flushWrites();
     this.closed = true;
     for (const s of [...this.sessions]) s.conn.close();
     await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.server.close(() => r()))));
@@ -203,24 +225,73 @@ export class OvsdbServer {
     }
   }
 
-  /** Writes, applies and announces a committed transaction; returns the reply's result array. */
+  /** Writes (or defers the write of), applies and announces a committed transaction; returns the reply's result array. */
   private commit(served: ServedDatabase, outcome: Extract<TxnOutcome, { type: 'committed' }>): unknown[] {
     const changes = outcome.changes as TxnChanges;
-    if (served.file) {
+    const file = served.file;
+    let deferred = false;
+    if (file) {
+      if (served.writeFailed !== undefined) return [...outcome.result, { error: 'I/O error', details: served.writeFailed }];
       try {
         const opts = outcome.comment === undefined ? { durable: outcome.durable, dateMs: Date.now() } : { durable: outcome.durable, comment: outcome.comment, dateMs: Date.now() };
-        served.file.write(changes, opts);
+        deferred = canDefer(file);
+        if (deferred) (file as DatabaseFile & DeferredWrites).writeDeferred(changes, opts);
+        else file.write(changes, opts);
       } catch (e) {
         const details = e instanceof Error ? e.message : String(e);
-        this.log('err', `${served.file.path}: write failed: ${details}`);
+        this.log('err', `${file.path}: write failed: ${details}`);
         return [...outcome.result, { error: 'I/O error', details }];
       }
     }
+    // A deferred record: every reply and update from now on waits for flushWrites().
+    if (deferred) this.holdOutput(served);
     served.db.apply(changes);
     for (const s of this.sessions) s.announce(served.db, changes);
-    this.compactIfDue(served);
+    if (!deferred) this.compactIfDue(served);
     this.scheduleRerun(served);
     return outcome.result;
+  }
+
+  /** Holds every connection's output until the records written this tick are flushed (once per tick). */
+  private holdOutput(served: ServedDatabase): void {
+    this.unflushed.add(served);
+    if (this.holding) return;
+    this.holding = true;
+    for (const s of this.sessions) s.conn.hold();
+    setImmediate(() => this.flushWrites());
+  }
+
+  /**
+   * Writes the records deferred this tick (one write per file), then sends
+   * the held replies and updates. A failed flush must not acknowledge: the
+   * held output is dropped, those connections close, and the database
+   * refuses further commits with "I/O error" (its memory now holds changes
+   * its file lacks), as ovsdb-server's log refuses writes after an error.
+   */
+  private flushWrites(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    const dbs = [...this.unflushed];
+    this.unflushed.clear();
+    let failed = false;
+    for (const served of dbs) {
+      try {
+        (served.file as DatabaseFile & DeferredWrites).flush();
+      } catch (e) {
+        const details = e instanceof Error ? e.message : String(e);
+        this.log('err', `${served.file?.path}: write failed: ${details}`);
+        served.writeFailed = details;
+        failed = true;
+      }
+    }
+    for (const s of this.sessions) {
+      if (!failed) s.conn.release();
+      else if (s.conn.isHeld) {
+        s.conn.discardHeld();
+        s.conn.close();
+      }
+    }
+    for (const served of dbs) if (served.writeFailed === undefined) this.compactIfDue(served);
   }
 
   private compactIfDue(served: ServedDatabase): void {
