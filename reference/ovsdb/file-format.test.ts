@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { Datum, Row, RowChange, TxnChanges } from './ovsdb-types.ts';
-import { changesFromRecord, snapshotRecord, txnRecord, type RowLookup } from './file-format.ts';
+import { changesFromRecord, snapshotRecord, txnRecord, txnRecordText, type RowLookup } from './file-format.ts';
 import { parseDatabaseSchema } from './schema.ts';
 
 const TEST_SCHEMA_JSON = {
@@ -106,18 +106,53 @@ t.test('records replay into the same rows (diff and plain), ephemeral columns co
   }
 });
 
-t.test('reading follows ovsdb-server: diff applied unless the value is the default; errors in its words', async (t) => {
+t.test('reading follows ovsdb-server ≥ 3.1.3: a diff is applied to a present row (default or not); errors in its words', async (t) => {
   const db = new MemDb();
   db.apply(changesFromRecord(db, { A: { [U1]: { tags: ['set', ['a', 'b']], few: ['set', [1, 2]] } }, _is_diff: true, _date: 1 }));
   db.apply(changesFromRecord(db, { A: { [U1]: { tags: 'a', few: 2, n: 3 } }, _is_diff: true }));
   t.same(db.row('A', U1)?.columns.get('tags'), set('b'));
   t.same(db.row('A', U1)?.columns.get('few'), set(1));
   t.same(db.row('A', U1)?.columns.get('n'), set(3));
+  db.apply(changesFromRecord(db, { A: { [U2]: { few: ['set', [1, 2, 3]] } }, _is_diff: true }));
+  t.same(db.row('A', U2)?.columns.get('few'), set(1, 2, 3), 'an inserted row is read as full values');
+  db.apply(changesFromRecord(db, { A: { [U2]: { few: ['set', [1, 2, 3, 4, 5, 6]] } }, _is_diff: true }));
+  t.same(db.row('A', U2)?.columns.get('few'), set(4, 5, 6), 'a diff with more members than max is applied');
+  t.match(thrown(() => changesFromRecord(db, { A: { [U2]: { few: ['set', [7, 8]] } }, _is_diff: true })), { details: 'Datum crated by diff has size error' });
+  const d = new MemDb();
+  d.apply(changesFromRecord(d, { A: { [U1]: { n: 1 } } }));
+  d.apply(changesFromRecord(d, { A: { [U1]: { few: ['set', [3]], m: ['map', [['k', 'v']]] } }, _is_diff: true }));
+  t.same(d.row('A', U1)?.columns.get('few'), set(0, 3), 'a diff to the default value keeps the default member (3.1.0 lost it)');
+  t.same(d.row('A', U1)?.columns.get('m'), map([['k', 'v']]));
+  d.apply(changesFromRecord(d, { A: { [U1]: { few: ['set', [5]] } } }));
+  t.same(d.row('A', U1)?.columns.get('few'), set(5), 'without _is_diff a value replaces');
   t.match(thrown(() => changesFromRecord(db, { Nope: {} })), { tag: 'unknown table', details: 'No table named Nope.' });
   t.match(thrown(() => changesFromRecord(db, { A: { [U1]: { zz: 1 } } })), { tag: 'unknown column', details: 'No column zz in table A.' });
-  t.match(thrown(() => changesFromRecord(db, { A: { [U2]: null } })), { details: `transaction deletes row ${U2} that does not exist` });
+  t.match(thrown(() => changesFromRecord(db, { A: { [B1]: null } })), { details: `transaction deletes row ${B1} that does not exist` });
   t.match(thrown(() => changesFromRecord(db, { A: { 'not-a-uuid': {} } })), { details: '"not-a-uuid" is not a valid UUID' });
   t.match(thrown(() => changesFromRecord(db, { A: { [U1]: 5 } })), { details: 'row must be JSON object' });
+});
+
+t.test('a record Open vSwitch 3.1.0 would misread is written without _is_diff, as full new values', async (t) => {
+  const r0 = rowOf(U1, { n: set(1) });
+  const toFew = rowOf(U1, { n: set(1), few: set(0, 3), tags: set('a') });
+  t.same(txnRecord(schema, changes('A', [[U1, { old: r0, new: rowOf(U1, { n: set(1), tags: set('a') }) }]]), { dateMs: 1 }), { A: { [U1]: { tags: 'a' } }, _is_diff: true, _date: 1 }, 'from an empty default the diff is the value: still a diff');
+  t.same(txnRecord(schema, changes('A', [[U1, { old: r0, new: toFew }], [U2, { old: null, new: rowOf(U2, {}) }]]), { dateMs: 2 }), { A: { [U1]: { tags: 'a', few: ['set', [0, 3]] }, [U2]: {} }, _date: 2 }, 'from a min-1 default');
+  const four = rowOf(U1, { few: set(1, 2, 3, 4) });
+  t.same(txnRecord(schema, changes('A', [[U1, { old: four, new: rowOf(U1, { few: set(5, 6, 7) }) }]]), { dateMs: 3 }), { A: { [U1]: { few: ['set', [5, 6, 7]] } }, _date: 3 }, 'a diff beyond max');
+  t.same(txnRecord(schema, changes('A', [[U1, { old: four, new: rowOf(U1, { few: set(1, 2, 5) }) }]]), { dateMs: 4 }), { A: { [U1]: { few: ['set', [3, 4, 5]] } }, _is_diff: true, _date: 4 }, 'a diff within max');
+  for (const [old, next] of [[r0, toFew], [four, rowOf(U1, { few: set(5, 6, 7) })]] as const) {
+    const db = new MemDb();
+    db.apply(changes('A', [[U1, { old: null, new: old }]]));
+    db.apply(changesFromRecord(db, txnRecord(schema, changes('A', [[U1, { old, new: next }]]), { dateMs: 5 })));
+    t.same(db.row('A', U1)?.columns.get('few'), next.columns.get('few'), 'read back');
+  }
+});
+
+t.test('record text: strings escaped, reals as %.15g, uuids tagged, comment and date', async (t) => {
+  const realSchema = parseDatabaseSchema({ name: 'R', version: '1.0.0', tables: { R: { columns: { x: { type: 'real' }, s: { type: 'string' }, b: { type: 'boolean' }, u: { type: 'uuid' } } } } });
+  const row: Row = { uuid: U1, version: 'v', columns: new Map([['x', set(0.1 + 0.2)], ['s', set('a"\\\n')], ['b', { keys: [true] }], ['u', set(U2)]]) };
+  const text = txnRecordText(realSchema, changes('R', [[U1, { old: null, new: row }]]), { dateMs: 9, comment: 'c"' });
+  t.equal(text, `{"R":{"${U1}":{"x":0.3,"b":true,"u":["uuid","${U2}"],"s":"a\\"\\\\\\n"}},"_comment":"c\\"","_is_diff":true,"_date":9}`);
 });
 
 t.test('snapshot record inserts every row with non-default columns', async (t) => {

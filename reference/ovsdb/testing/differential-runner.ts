@@ -164,3 +164,25 @@ export function describeMismatch(m: TxnMismatch, targets: readonly DiffTarget[])
   m.replies.forEach((r, i) => lines.push(`  ${targets[i]?.name ?? i}: ${JSON.stringify(r)}`));
   return lines.join('\n');
 }
+
+/** The rows of a dumpTables result, keyed by table index and `_uuid` text, as JSON text. */
+function dumpRows(dump: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  const result = isObject(dump) ? dump['result'] : undefined;
+  if (!Array.isArray(result)) return out;
+  result.forEach((table, i) => {
+    const rows = isObject(table) ? table['rows'] : undefined;
+    if (Array.isArray(rows)) for (const row of rows) out.set(`${i} ${JSON.stringify(isObject(row) ? row['_uuid'] : row)}`, JSON.stringify(row));
+  });
+  return out;
+}
+
+/** How many rows of two dumpTables results differ (present in one only, or with other values). */
+export function countRowDifferences(a: unknown, b: unknown): number {
+  const ra = dumpRows(a);
+  const rb = dumpRows(b);
+  let n = 0;
+  for (const [k, v] of ra) if (rb.get(k) !== v) n++;
+  for (const k of rb.keys()) if (!ra.has(k)) n++;
+  return n;
+}
