@@ -13,22 +13,31 @@
  * (JSON-RPC pipelining). Each mode: a warm-up, then a window; printed per
  * case: transactions/s, the server's CPU time ÷ window (from
  * /proc/PID/stat), transactions per server CPU-second (the figure to trust
- * on a busy machine, or when the client saturates a core first), the
+ * on a busy machine, or when the client saturates a core first) and its
+ * inverse, the server's CPU µs per transaction, the
  * client's own CPU share, failed transactions (should be 0), and the ratio
  * reference ÷ ovsdb-server for the same mode.
  *
  * Needs ovsdb-server and ovsdb-tool; otherwise says why and exits 2.
  * Not a test: prints figures, asserts nothing.
  *
- * Usage: node --import tsx bench/ovsdb.ts [--seconds 2] [--warmup 0.5] [--inflight 64] [--targets ovs,reference]
+ * `--profile DIR` profiles the reference server during each measured
+ * window with V8's sampling profiler (bench/cpu-prof-hook.mjs, started and
+ * stopped by SIGUSR2 at the window's edges), writes
+ * DIR/reference-DEPTH.1.cpuprofile and prints where its busy time went
+ * (bench/cpu-profile.ts). The profiler costs the server some speed.
+ *
+ * Usage: node --import tsx bench/ovsdb.ts [--seconds 2] [--warmup 0.5] [--inflight 64] [--targets ovs,reference] [--profile DIR]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { acceptsConnections, JsonRpcConnection, RealOvsdbServer, realOvsdbServerMissing } from '../reference/ovsdb/index.ts';
+import { formatProfileSummary, summariseCpuProfile } from './cpu-profile.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,8 +45,11 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '0.5' },
     inflight: { type: 'string', default: '64' },
     targets: { type: 'string', default: 'ovs,reference' },
+    profile: { type: 'string' },
   },
 });
+const profileDir = values.profile === undefined ? undefined : resolve(values.profile);
+const PROFILER_HOOK = resolve(import.meta.dirname, 'cpu-prof-hook.mjs');
 const windowMs = Number(values.seconds) * 1000;
 const warmupMs = Number(values.warmup) * 1000;
 const inflight = Number(values.inflight);
@@ -79,9 +91,11 @@ function cpuSeconds(pid: number | undefined): number | undefined {
 }
 
 /** `refswitch ovsdb-server DB --remote=punix:SOCK` as a child process; rejects with its stderr if it does not come up. */
-async function startReference(dir: string, dbPath: string): Promise<Server> {
+async function startReference(dir: string, dbPath: string, profilePrefix: string | undefined): Promise<Server> {
   const sock = join(dir, 'ref.sock');
-  const child: ChildProcess = spawn(process.execPath, [REFSWITCH, 'ovsdb-server', dbPath, `--remote=punix:${sock}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const hook = profilePrefix === undefined ? [] : [`--import=${pathToFileURL(PROFILER_HOOK).href}`];
+  const env = profilePrefix === undefined ? process.env : { ...process.env, REFSWITCH_BENCH_CPU_PROF: profilePrefix };
+  const child: ChildProcess = spawn(process.execPath, [...hook, REFSWITCH, 'ovsdb-server', dbPath, `--remote=punix:${sock}`], { stdio: ['ignore', 'ignore', 'pipe'], env });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   for (let waited = 0; !(await acceptsConnections(sock)); waited += 20) {
@@ -100,7 +114,7 @@ async function startReference(dir: string, dbPath: string): Promise<Server> {
   return { address: `unix:${sock}`, pid: child.pid, stop };
 }
 
-async function startServer(target: Target, dir: string): Promise<Server> {
+async function startServer(target: Target, dir: string, profilePrefix: string | undefined): Promise<Server> {
   const schemaPath = join(dir, 'bench.ovsschema');
   writeFileSync(schemaPath, JSON.stringify(SCHEMA));
   if (target === 'ovs') {
@@ -109,11 +123,11 @@ async function startServer(target: Target, dir: string): Promise<Server> {
   }
   const created = await RealOvsdbServer.start(dir, schemaPath, 'seed');
   await created.stop(); // leaves seed.db as ovsdb-tool created it
-  return startReference(dir, created.dbPath);
+  return startReference(dir, created.dbPath, profilePrefix);
 }
 
 /** Runs the workload with `depth` transactions in flight; counts completions during the window only. */
-async function measure(server: Server, depth: number): Promise<Result> {
+async function measure(server: Server, depth: number, profiling: boolean): Promise<Result> {
   const rpc = await JsonRpcConnection.connect(server.address);
   try {
     const setup = (await rpc.request('transact', ['Bench', { op: 'insert', table: 'T', row: { n: 0, s: 'target' } }])) as { uuid?: unknown[] }[];
@@ -144,6 +158,8 @@ async function measure(server: Server, depth: number): Promise<Result> {
     };
     const workers = Array.from({ length: depth }, () => worker());
     await sleep(warmupMs);
+    // The profiler hook profiles from one SIGUSR2 to the next.
+    if (profiling && server.pid !== undefined) process.kill(server.pid, 'SIGUSR2');
     const cpu0 = cpuSeconds(server.pid);
     const client0 = process.cpuUsage();
     const t0 = performance.now();
@@ -153,6 +169,7 @@ async function measure(server: Server, depth: number): Promise<Result> {
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = cpuSeconds(server.pid);
     const client = process.cpuUsage(client0);
+    if (profiling && server.pid !== undefined) process.kill(server.pid, 'SIGUSR2');
     const clientCpu = (client.user + client.system) / 1e6 / seconds;
     stopped = true;
     await Promise.all(workers);
@@ -163,14 +180,25 @@ async function measure(server: Server, depth: number): Promise<Result> {
   }
 }
 
+async function printProfile(path: string): Promise<void> {
+  for (let waited = 0; !existsSync(path) && waited < 5000; waited += 50) await sleep(50);
+  if (!existsSync(path)) {
+    console.log(`    (no profile at ${path})`);
+    return;
+  }
+  await sleep(100); // written in one synchronous call, but let it finish
+  const s = summariseCpuProfile(JSON.parse(readFileSync(path, 'utf8')), resolve(import.meta.dirname, '..'), 25);
+  for (const line of formatProfileSummary(s)) console.log(`    ${line}`);
+}
+
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
-const HEADER = `  ${'server'.padEnd(14)} ${'mode'.padEnd(16)} ${'txn/s'.padStart(8)} ${'cpu'.padStart(5)} ${'txn/cpu-s'.padStart(10)} ${'client'.padStart(6)} ${'failed'.padStart(7)} ${'÷ OVS'.padStart(7)}`;
+const HEADER = `  ${'server'.padEnd(14)} ${'mode'.padEnd(16)} ${'txn/s'.padStart(8)} ${'cpu'.padStart(5)} ${'txn/cpu-s'.padStart(10)} ${'µs/txn'.padStart(7)} ${'client'.padStart(6)} ${'failed'.padStart(7)} ${'÷ OVS'.padStart(7)}`;
 
 function printRow(target: Target, mode: string, r: Result, ovs: Result | undefined): void {
   const ratio = target === 'ovs' || ovs === undefined ? '-' : `${(r.txnPerSec / ovs.txnPerSec).toFixed(2)}×`;
   console.log(
     `  ${(target === 'ovs' ? 'ovsdb-server' : 'reference').padEnd(14)} ${mode.padEnd(16)} ${fmt(r.txnPerSec).padStart(8)}` +
-      ` ${(r.cpu === undefined ? '-' : `${Math.round(r.cpu * 100)}%`).padStart(5)} ${(r.cpu ? fmt(r.txnPerSec / r.cpu) : '-').padStart(10)} ${`${Math.round(r.clientCpu * 100)}%`.padStart(6)}` +
+      ` ${(r.cpu === undefined ? '-' : `${Math.round(r.cpu * 100)}%`).padStart(5)} ${(r.cpu ? fmt(r.txnPerSec / r.cpu) : '-').padStart(10)} ${(r.cpu && r.txnPerSec ? ((r.cpu / r.txnPerSec) * 1e6).toFixed(1) : '-').padStart(7)} ${`${Math.round(r.clientCpu * 100)}%`.padStart(6)}` +
       ` ${String(r.failed).padStart(7)} ${ratio.padStart(7)}` +
       (r.firstError === undefined ? '' : `  first error: ${r.firstError.slice(0, 160)}`),
   );
@@ -191,15 +219,18 @@ const modes = [
   { name: `${inflight} in flight`, depth: inflight },
 ];
 const results = new Map<string, Result>();
+if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
 for (const target of targets.filter((x): x is Target => x === 'ovs' || x === 'reference')) {
   for (const mode of modes) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-ovsdb-'));
     let server: Server | undefined;
+    const profilePrefix = target === 'reference' && profileDir !== undefined ? join(profileDir, `reference-${mode.depth}`) : undefined;
     try {
-      server = await startServer(target, dir);
-      const r = await measure(server, mode.depth);
+      server = await startServer(target, dir, profilePrefix);
+      const r = await measure(server, mode.depth, profilePrefix !== undefined);
       results.set(`${target}/${mode.depth}`, r);
       printRow(target, mode.name, r, results.get(`ovs/${mode.depth}`));
+      if (profilePrefix !== undefined) await printProfile(`${profilePrefix}.1.cpuprofile`);
     } catch (err) {
       console.log(`  ${target}, ${mode.name}: FAILED: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
@@ -210,5 +241,5 @@ for (const target of targets.filter((x): x is Target => x === 'ovs' || x === 're
 }
 console.log(
   '  txn/s: transactions replied per second during the window; cpu: the server process\'s CPU time ÷ window; ' +
-    'txn/cpu-s: transactions per CPU-second of the server (the figure to trust when the client or the machine is the limit); client: this client\'s CPU ÷ window; ÷ OVS: reference txn/s ÷ ovsdb-server txn/s in the same mode.',
+    'txn/cpu-s: transactions per CPU-second of the server (the figure to trust when the client or the machine is the limit); µs/txn: the server\'s CPU time per transaction; client: this client\'s CPU ÷ window; ÷ OVS: reference txn/s ÷ ovsdb-server txn/s in the same mode.',
 );
