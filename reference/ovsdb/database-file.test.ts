@@ -196,6 +196,34 @@ t.test('written transactions replay to the same rows; the lock keeps a second op
   again.file.close();
 });
 
+t.test('writeDeferred queues records; flush writes them at once; close flushes', async (t) => {
+  const path = join(dir, 'deferred.db');
+  DatabaseFile.create(path, SMALL_SCHEMA);
+  const { file, db } = DatabaseFile.open(path);
+  const size0 = statSync(path).size;
+  const uuids = [randomUuid(), randomUuid(), randomUuid()];
+  for (const [i, u] of uuids.entries()) {
+    const c = change([['R', u, { old: null, new: makeRow(db, 'R', u, { name: S(`r${i}`), tags: S('a') }) }]]);
+    t.equal(file.writeDeferred(c, { durable: i === 1, dateMs: 1 }), true);
+    db.apply(c);
+  }
+  const r0 = db.row('R', uuids[0] as string) as Row;
+  t.equal(file.writeDeferred(change([['R', r0.uuid, { old: r0, new: { ...r0, columns: new Map([...r0.columns, ['eph', S(5)]]) } }]]), { durable: false, dateMs: 2 }), false, 'an ephemeral-only change queues nothing');
+  t.ok(file.hasPending);
+  t.equal(statSync(path).size, size0, 'nothing in the file before flush');
+  file.flush();
+  t.notOk(file.hasPending);
+  t.equal(DatabaseFile.open(path, { readOnly: true }).db.rows('R').size, 3, 'all three after flush');
+  const u4 = randomUuid();
+  const c4 = change([['R', u4, { old: null, new: makeRow(db, 'R', u4, { name: S('r4') }) }]]);
+  file.writeDeferred(c4, { durable: false, dateMs: 3 });
+  db.apply(c4);
+  file.close();
+  const again = DatabaseFile.open(path);
+  t.same(dumpRows(again.db), withoutEphemeral(dumpRows(db), db), 'close flushed the last one');
+  again.file.close();
+});
+
 t.test('a torn last record, cut at every byte offset, is dropped and truncated on open', async (t) => {
   const path = join(dir, 'torn.db');
   writeSample(path).file.close();

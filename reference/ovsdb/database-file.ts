@@ -7,6 +7,11 @@
  *  - `write` returns only after the record is in the file (one write call;
  *    fdatasync first when durable), so an acknowledged transaction survives
  *    the process being killed (and, when durable, the machine crashing).
+ *  - Batching: `writeDeferred` builds and queues a record, `flush` writes
+ *    all queued records with one write call and at most one fdatasync. The
+ *    caller must hold every reply (and every monitor update) for a deferred
+ *    transaction until `flush` has returned — e.g. the server defers the
+ *    transactions of one read chunk and flushes once before answering them.
  *  - Opening replays the schema and every whole record; a torn or corrupt
  *    tail (a crash mid-write) is cut off and its size reported.
  *  - `compact` replaces the file atomically (temp file, fsync, rename, fsync
@@ -19,14 +24,14 @@
  * written at all.
  *
  * Left out on purpose: clustered (raft) files, schema conversion, the
- * asynchronous fsync thread (writes here are synchronous).
+ * asynchronous fsync thread (flushes here are synchronous).
  */
 import { readFileSync } from 'node:fs';
 import type { DatabaseSchema, TxnChanges } from './ovsdb-types.ts';
 import { Database } from './database.ts';
-import { changesFromRecord, snapshotRecord, txnRecord } from './file-format.ts';
+import { changesFromRecord, snapshotRecordText, txnRecordText } from './file-format.ts';
 import { LockFile } from './lock-file.ts';
-import { LogWriter, replaceLog, scanLog } from './log.ts';
+import { LogWriter, recordFromText, replaceLog, scanLog } from './log.ts';
 import { databaseSchemaToJson, parseDatabaseSchema } from './schema.ts';
 
 const MIN_COMPACT_DELAY_MS = 10 * 60 * 1000;
@@ -42,6 +47,14 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** How one transaction's record is written. */
+export interface WriteOptions {
+  /** fdatasync before returning (write) or before flush returns. */
+  readonly durable: boolean;
+  readonly comment?: string;
+  readonly dateMs: number;
+}
+
 export class DatabaseFile {
   readonly path: string;
   readonly schemaJson: unknown;
@@ -55,6 +68,8 @@ export class DatabaseFile {
   #nextCompactMinMs: number;
   #nextCompactMaxMs: number;
   #wroteSinceCompact = false;
+  /** Why the last flush failed; set until compact rewrites the file. */
+  #failure: string | undefined;
 
   private constructor(path: string, schemaJson: unknown, schema: DatabaseSchema, writer: LogWriter | undefined, lock: LockFile | undefined, records: number, baseBytes: number) {
     this.path = path;
@@ -132,16 +147,53 @@ export class DatabaseFile {
 
   /**
    * Appends the record for `changes`; returns once it is written (and
-   * fdatasynced when `durable`). Changes that write nothing (only ephemeral
-   * columns) add no record. Throws when the file is read-only or the write fails.
+   * fdatasynced when `durable`), together with any records deferred before
+   * it. Changes that write nothing (only ephemeral columns) add no record.
+   * Throws when the file is read-only or the write fails.
    */
-  write(changes: TxnChanges, opts: { durable: boolean; comment?: string; dateMs: number }): void {
+  write(changes: TxnChanges, opts: WriteOptions): void {
+    this.writeDeferred(changes, opts);
+    this.flush();
+  }
+
+  /**
+   * Builds the record for `changes` and queues it for the next `flush`
+   * (nothing is written yet). Returns whether a record was queued. A caller
+   * must not acknowledge the transaction (reply, or tell monitors of other
+   * clients) before `flush` has returned. Throws when the file is
+   * read-only, closed, or out of step after a failed flush.
+   */
+  writeDeferred(changes: TxnChanges, opts: WriteOptions): boolean {
     const writer = this.#requireWriter();
-    const record = txnRecord(this.#schema, changes, { dateMs: opts.dateMs, ...(opts.comment !== undefined ? { comment: opts.comment } : {}) });
-    if (!record) return;
-    writer.append(record, opts.durable);
+    const text = txnRecordText(this.#schema, changes, { dateMs: opts.dateMs, ...(opts.comment !== undefined ? { comment: opts.comment } : {}) });
+    if (text === null) return false;
+    writer.queue(recordFromText(text), opts.durable);
     this.#records++;
     this.#wroteSinceCompact = true;
+    return true;
+  }
+
+  /** True when records are queued by writeDeferred and not yet flushed. */
+  get hasPending(): boolean {
+    return (this.#writer?.pendingBytes ?? 0) > 0;
+  }
+
+  /**
+   * Writes every queued record with one write call (fdatasync once when any
+   * was durable); returns once they are in the file. No-op when none is
+   * queued. On failure the file is cut back to its last whole record, the
+   * queued records are lost and the error is thrown; the file then refuses
+   * writes (its records no longer follow the database) until `compact(db)`
+   * rewrites it from the database.
+   */
+  flush(): void {
+    const writer = this.#requireWriter();
+    try {
+      writer.flush();
+    } catch (err) {
+      this.#failure = errorText(err);
+      throw err;
+    }
   }
 
   /** True when ovsdb-server would compact now (see the file comment). */
@@ -152,12 +204,19 @@ export class DatabaseFile {
     return this.#records >= 100 && size > GREW_LOTS_BYTES && size / 2 > this.#baseBytes;
   }
 
-  /** Rewrites the file atomically as the schema plus one snapshot of `db`; later writes append to it. */
+  /**
+   * Rewrites the file atomically as the schema plus one snapshot of `db`
+   * (which must already hold every change written or deferred); later writes
+   * append to it. Records still queued are flushed first; after a failed
+   * flush it brings the file back in step with `db`.
+   */
   compact(db: Database, nowMs: number = Date.now()): void {
-    const writer = this.#requireWriter();
-    const snapshot = snapshotRecord(db.schema, (t) => db.rows(t).values(), { dateMs: nowMs, comment: 'compacting database online' });
-    const next = replaceLog(this.path, [this.schemaJson, snapshot]);
+    const writer = this.#requireWriter(true);
+    if (this.#failure === undefined) this.flush();
+    const snapshot = snapshotRecordText(db.schema, (t) => db.rows(t).values(), { dateMs: nowMs, comment: 'compacting database online' });
+    const next = replaceLog(this.path, [this.schemaJson, recordFromText(snapshot)]);
     writer.close();
+    this.#failure = undefined;
     this.#writer = next;
     this.#records = 2;
     this.#baseBytes = next.size;
@@ -165,16 +224,23 @@ export class DatabaseFile {
     this.#scheduleCompaction(nowMs);
   }
 
-  /** Closes the file and releases the lock. Idempotent. */
+  /** Flushes queued records (unless a flush failed), closes the file and releases the lock. Idempotent. */
   close(): void {
-    this.#writer?.close();
-    this.#writer = undefined;
-    this.#lock?.release();
-    this.#lock = undefined;
+    try {
+      if (this.#writer && this.#failure === undefined) this.#writer.flush();
+    } finally {
+      this.#writer?.close();
+      this.#writer = undefined;
+      this.#lock?.release();
+      this.#lock = undefined;
+    }
   }
 
-  #requireWriter(): LogWriter {
+  #requireWriter(evenAfterFailure = false): LogWriter {
     if (!this.#writer) throw new Error(`${this.path}: database file is ${this.#lock ? 'closed' : 'open read-only or closed'}`);
+    if (this.#failure !== undefined && !evenAfterFailure) {
+      throw new Error(`${this.path}: database file out of step with the database after a failed write (${this.#failure}); compact to recover`);
+    }
     return this.#writer;
   }
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeRecord, LogWriter, replaceLog, scanLog } from './log.ts';
+import { composeRecord, LogWriter, recordFromText, replaceLog, scanLog } from './log.ts';
 import { LockFile, lockFilePath } from './lock-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'refswitch-log-'));
@@ -19,6 +19,30 @@ t.test('a record is header + compact JSON line, length and sha1 of the line', as
   t.same(scan.records.map((r) => r.json), [{ a: 1, b: ['set', []] }]);
   t.equal(scan.validBytes, rec.length);
   t.equal(scan.tailError, undefined);
+});
+
+t.test('recordFromText builds the same record as composeRecord (multi-byte text too)', async (t) => {
+  for (const json of [{ a: 1 }, { s: 'x\ny "é" €😀' }, { long: 'z'.repeat(100_000) }]) {
+    t.same(recordFromText(JSON.stringify(json)), composeRecord(json));
+  }
+});
+
+t.test('queued records reach the file only at flush, all in one write', async (t) => {
+  const path = join(dir, 'queued.log');
+  const w = LogWriter.create(path, [{ s: 1 }]);
+  const base = w.size;
+  w.queue(recordFromText('{"a":1}'), false);
+  w.queue(recordFromText('{"b":2}'), true);
+  t.equal(statSync(path).size, base, 'nothing written before flush');
+  t.equal(w.size, base);
+  t.ok(w.pendingBytes > 0);
+  w.flush();
+  t.equal(w.pendingBytes, 0);
+  t.equal(statSync(path).size, w.size);
+  t.same(scanLog(readFileSync(path), path).records.map((r) => r.json), [{ s: 1 }, { a: 1 }, { b: 2 }]);
+  w.flush();
+  t.equal(statSync(path).size, w.size, 'an empty flush writes nothing');
+  w.close();
 });
 
 t.test('truncating at every byte offset of the last record keeps the records before it', async (t) => {

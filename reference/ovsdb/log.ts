@@ -11,8 +11,12 @@
  * rest is unreadable (worded as ovsdb-server words it); the owner truncates
  * there before writing again.
  *
+ * Writing may be batched: records queue in memory and one `flush` writes
+ * them all with one write call (and one fdatasync), so a server answering
+ * a burst of transactions pays one system call, not one per record.
+ *
  * Left out on purpose: the clustered magic `CLUSTER` (raft); asynchronous
- * fsync (writes here are synchronous, acknowledged after they return).
+ * fsync (flush is synchronous; callers acknowledge after it returns).
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, renameSync, writeSync } from 'node:fs';
@@ -50,10 +54,25 @@ export function recordBody(json: unknown): Buffer {
 
 /** Header line + body for one record. */
 export function composeRecord(json: unknown): Buffer {
-  const body = recordBody(json);
-  const sha1 = createHash('sha1').update(body).digest('hex');
-  const header = Buffer.from(`OVSDB ${OVSDB_MAGIC} ${body.length} ${sha1}\n`, 'ascii');
-  return Buffer.concat([header, body]);
+  return recordFromText(ovsdbJsonToString(json));
+}
+
+const HEADER_FIXED_BYTES = `OVSDB ${OVSDB_MAGIC}  \n`.length + 40;
+
+/**
+ * Header line + body for one record whose body is `text` (one line of JSON,
+ * without the new-line): one buffer, the body encoded once, hashed in place.
+ */
+export function recordFromText(text: string): Buffer {
+  const bodyBytes = Buffer.byteLength(text, 'utf8') + 1;
+  const lengthText = String(bodyBytes);
+  const headerBytes = HEADER_FIXED_BYTES + lengthText.length;
+  const buf = Buffer.allocUnsafe(headerBytes + bodyBytes);
+  buf.write(text, headerBytes, 'utf8');
+  buf[buf.length - 1] = 0x0a;
+  const sha1 = createHash('sha1').update(buf.subarray(headerBytes)).digest('hex');
+  buf.write(`OVSDB ${OVSDB_MAGIC} ${lengthText} ${sha1}\n`, 0, 'latin1');
+  return buf;
 }
 
 type Header = { readonly ok: true; readonly length: number; readonly sha1: string; readonly headerBytes: number } | { readonly ok: false; readonly line: string };
@@ -119,13 +138,17 @@ export function fsyncDirectory(dir: string): void {
 }
 
 /**
- * An open log for appending. `append` writes one whole record (retrying short
- * writes) and, when `durable`, fdatasyncs before returning; a failed write
- * truncates back to the last whole record and throws.
+ * An open log for appending. Records are queued (`queue`) and written by
+ * `flush` with one write call (retrying short writes), fdatasynced first
+ * when any queued record was durable; `append` is queue + flush. A failed
+ * flush truncates back to the last whole record, drops the queue and throws.
  */
 export class LogWriter {
   #fd: number;
   #size: number;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #pendingDurable = false;
 
   private constructor(fd: number, size: number) {
     this.#fd = fd;
@@ -159,13 +182,31 @@ export class LogWriter {
     return w;
   }
 
-  /** Bytes in the log (all whole records). */
+  /** Bytes in the file (all whole records, not counting queued ones). */
   get size(): number {
     return this.#size;
   }
 
-  append(json: unknown, durable: boolean): void {
-    const buf = composeRecord(json);
+  /** Bytes queued and not yet written. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /** Queues one whole record (header + body, from recordFromText/composeRecord) for the next flush. */
+  queue(record: Buffer, durable: boolean): void {
+    this.#pending.push(record);
+    this.#pendingBytes += record.length;
+    if (durable) this.#pendingDurable = true;
+  }
+
+  /** Writes every queued record with one write (fdatasync when one was durable); returns once they are in the file. */
+  flush(): void {
+    if (this.#pending.length === 0) return;
+    const buf = this.#pending.length === 1 ? (this.#pending[0] as Buffer) : Buffer.concat(this.#pending, this.#pendingBytes);
+    const durable = this.#pendingDurable;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#pendingDurable = false;
     try {
       let done = 0;
       while (done < buf.length) done += writeSync(this.#fd, buf, done, buf.length - done, this.#size + done);
@@ -181,18 +222,28 @@ export class LogWriter {
     this.#size += buf.length;
   }
 
+  /** Writes one record now (and any queued before it). */
+  append(json: unknown, durable: boolean): void {
+    this.queue(composeRecord(json), durable);
+    this.flush();
+  }
+
   sync(): void {
     fdatasyncSync(this.#fd);
   }
 
+  /** Closes the file; queued records are dropped (flush first to keep them). */
   close(): void {
     if (this.#fd >= 0) closeSync(this.#fd);
     this.#fd = -1;
+    this.#pending = [];
+    this.#pendingBytes = 0;
   }
 }
 
 /**
- * Atomically replaces `path` with a log of `records`: writes `path.tmp~`,
+ * Atomically replaces `path` with a log of `records` (JSON values, or
+ * Buffers already composed by recordFromText): writes `path.tmp~`,
  * fsyncs it, renames it over `path` and fsyncs the directory. Returns a writer
  * positioned at the end of the new log. On failure `path` is unchanged.
  */
@@ -202,7 +253,8 @@ export function replaceLog(path: string, records: readonly unknown[]): LogWriter
   try {
     closeSync(openSync(tmp, 'w', 0o640)); // creates it, or empties one left by a crash
     w = LogWriter.open(tmp, 0);
-    for (const r of records) w.append(r, false);
+    for (const r of records) w.queue(Buffer.isBuffer(r) ? r : composeRecord(r), false);
+    w.flush();
     w.sync();
     renameSync(tmp, path);
   } catch (err) {
