@@ -14,18 +14,18 @@
  * mutates it). On commit with changes: the record goes to the file, then
  * the changes are applied, then every monitor of every session hears of
  * them — all before the committing client's reply goes out, as
- * ovsdb-server sends a client's own update first. When the file defers
- * writes (`writeDeferred` + `flush`), the records of one tick (all
- * requests read in one poll round) are flushed together in a
- * setImmediate, and until then every connection's output is held
- * (JsonRpcConnection.hold), so no reply or update leaves before its
- * record is written (fsync'ed when `durable`); compaction waits for the
- * flush too. Otherwise `write` returns only once the record is written. A `wait` that is not yet satisfied leaves
- * the transaction blocked: it runs again after each later commit to that
- * database and at its timeout. A file write that fails refuses the
- * transaction with an "I/O error" appended to its results; a deferred
- * flush that fails drops the held output (those connections close) and
- * the database refuses every later commit the same way.
+ * ovsdb-server sends a client's own update first. Records are queued
+ * (DatabaseFile.writeDeferred); those of one tick (every request read in
+ * one poll round) are flushed together in a setImmediate, and until then
+ * every connection's output is held (JsonRpcConnection.hold), so no reply
+ * or update leaves before its record is written (fsync'ed when
+ * `durable`); compaction waits for the flush too. A `wait` that is not
+ * yet satisfied leaves the transaction blocked: it runs again after each
+ * later commit to that database and at its timeout. A record that cannot
+ * be built refuses the transaction with an "I/O error" appended to its
+ * results; a flush that fails drops the held output (those connections
+ * close, nothing of the batch acknowledged) and later commits get the same
+ * error until a compaction, tried at each, rewrites the file.
  *
  * Invariants: nothing a client sends can throw out of here (a bug in the
  * engine is answered with an error reply and reported to `log`); closing a
@@ -61,16 +61,8 @@ export interface ServedDatabase {
   readonly triggers: Trigger[];
   rerunScheduled: boolean;
   /** Set once a deferred write failed to flush: the reason further commits are refused. */
-  writeFailed?: string;
+  writeFailed?: string | undefined;
 }
-
-/** Batched writes, when the file offers them: records build up and go out in one flush (replies wait for it). */
-interface DeferredWrites {
-  writeDeferred(changes: TxnChanges, opts: { durable: boolean; comment?: string; dateMs: number }): void;
-  flush(): void;
-}
-
-const canDefer = (file: DatabaseFile): boolean => typeof (file as Partial<DeferredWrites>).writeDeferred === 'function';
 
 /** One transact request until it is answered. */
 export interface Trigger {
@@ -225,34 +217,41 @@ export class OvsdbServer {
     }
   }
 
-  /** Writes (or defers the write of), applies and announces a committed transaction; returns the reply's result array. */
+  /** Queues the record of, applies and announces a committed transaction; returns the reply's result array. */
   private commit(served: ServedDatabase, outcome: Extract<TxnOutcome, { type: 'committed' }>): unknown[] {
     const changes = outcome.changes as TxnChanges;
     const file = served.file;
-    let deferred = false;
     if (file) {
-      if (served.writeFailed !== undefined) return [...outcome.result, { error: 'I/O error', details: served.writeFailed }];
+      if (served.writeFailed !== undefined && !this.recover(served)) return [...outcome.result, { error: 'I/O error', details: served.writeFailed }];
       try {
         const opts = outcome.comment === undefined ? { durable: outcome.durable, dateMs: Date.now() } : { durable: outcome.durable, comment: outcome.comment, dateMs: Date.now() };
-        deferred = canDefer(file);
-        if (deferred) (file as DatabaseFile & DeferredWrites).writeDeferred(changes, opts);
-        else file.write(changes, opts);
+        if (file.writeDeferred(changes, opts)) this.holdOutput(served);
       } catch (e) {
         const details = e instanceof Error ? e.message : String(e);
         this.log('err', `${file.path}: write failed: ${details}`);
         return [...outcome.result, { error: 'I/O error', details }];
       }
     }
-    // A deferred record: every reply and update from now on waits for flushWrites().
-    if (deferred) this.holdOutput(served);
     served.db.apply(changes);
     for (const s of this.sessions) s.announce(served.db, changes);
-    if (!deferred) this.compactIfDue(served);
     this.scheduleRerun(served);
     return outcome.result;
   }
 
-  /** Holds every connection's output until the records written this tick are flushed (once per tick). */
+  /** After a failed flush: rewriting the file from the database (compaction) brings it back in step. */
+  private recover(served: ServedDatabase): boolean {
+    try {
+      served.file?.compact(served.db);
+      this.log('info', `${served.file?.path}: rewritten after a failed write`);
+      served.writeFailed = undefined;
+      return true;
+    } catch (e) {
+      served.writeFailed = e instanceof Error ? e.message : String(e);
+      return false;
+    }
+  }
+
+  /** Holds every connection's output until the records queued this tick are flushed (once per tick): no reply or update before its record is written. */
   private holdOutput(served: ServedDatabase): void {
     this.unflushed.add(served);
     if (this.holding) return;
@@ -264,9 +263,9 @@ export class OvsdbServer {
   /**
    * Writes the records deferred this tick (one write per file), then sends
    * the held replies and updates. A failed flush must not acknowledge: the
-   * held output is dropped, those connections close, and the database
-   * refuses further commits with "I/O error" (its memory now holds changes
-   * its file lacks), as ovsdb-server's log refuses writes after an error.
+   * held output is dropped and those connections close; the file now
+   * lacks changes the database holds, so later commits are refused with
+   * "I/O error" until a compaction (tried at each) rewrites it.
    */
   private flushWrites(): void {
     if (!this.holding) return;
@@ -276,7 +275,7 @@ export class OvsdbServer {
     let failed = false;
     for (const served of dbs) {
       try {
-        (served.file as DatabaseFile & DeferredWrites).flush();
+        served.file?.flush();
       } catch (e) {
         const details = e instanceof Error ? e.message : String(e);
         this.log('err', `${served.file?.path}: write failed: ${details}`);
