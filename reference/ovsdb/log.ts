@@ -18,7 +18,7 @@
  * Left out on purpose: the clustered magic `CLUSTER` (raft); asynchronous
  * fsync (flush is synchronous; callers acknowledge after it returns).
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ovsdbJsonToString } from './json-text.ts';
@@ -70,7 +70,7 @@ export function recordFromText(text: string): Buffer {
   const buf = Buffer.allocUnsafe(headerBytes + bodyBytes);
   buf.write(text, headerBytes, 'utf8');
   buf[buf.length - 1] = 0x0a;
-  const sha1 = createHash('sha1').update(buf.subarray(headerBytes)).digest('hex');
+  const sha1 = hash('sha1', buf.subarray(headerBytes), 'hex');
   buf.write(`OVSDB ${OVSDB_MAGIC} ${lengthText} ${sha1}\n`, 0, 'latin1');
   return buf;
 }
