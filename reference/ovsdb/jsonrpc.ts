@@ -130,7 +130,8 @@ export class JsonRpcConnection {
   private notificationHandler: ((method: string, params: unknown) => void) | undefined;
   private readonly closeHandlers: ((reason?: string) => void)[] = [];
   private closed = false;
-  private corked = false;
+  /** Output of the chunk being handled (onData), written once at its end; undefined outside onData. */
+  private batch: string[] | undefined;
   /** Output kept back by hold(), in order, until release(). */
   private held: string[] | undefined;
   private closeReason: string | undefined;
@@ -233,7 +234,8 @@ export class JsonRpcConnection {
     const held = this.held;
     this.held = undefined;
     if (held === undefined || held.length === 0 || this.closed) return;
-    this.write(held.length === 1 ? (held[0] as string) : held.join(''));
+    if (this.batch !== undefined) this.batch.push(...held);
+    else this.write(held.length === 1 ? (held[0] as string) : held.join(''));
   }
 
   /** Forgets what hold() kept (never sent) and stops holding. */
@@ -250,6 +252,7 @@ export class JsonRpcConnection {
   /** Flushes what was sent, then closes; idempotent. */
   close(): void {
     if (this.closed) return;
+    this.writeBatch();
     this.socket.destroySoon();
     this.shutdown('closed locally');
   }
@@ -258,6 +261,7 @@ export class JsonRpcConnection {
     if (this.closed) return;
     const text = jsonRpcText(msg);
     if (this.held !== undefined) this.held.push(text);
+    else if (this.batch !== undefined) this.batch.push(text);
     else this.write(text);
   }
 
@@ -269,17 +273,28 @@ export class JsonRpcConnection {
     }
   }
 
+  /** Replies to the requests of one chunk leave in one write (pipelined clients send many per chunk), without a cork and a tick. */
   private onData(chunk: Buffer): void {
     if (this.closed) return;
-    // Replies to the requests of one chunk leave in one write (pipelined clients send many per chunk).
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+    this.batch = [];
+    try {
+      this.handleChunk(chunk);
+    } finally {
+      this.writeBatch();
+      this.batch = undefined;
     }
+  }
+
+  /** Writes what the current chunk's handling sent so far. */
+  private writeBatch(): void {
+    const batch = this.batch;
+    if (batch === undefined || batch.length === 0 || this.closed) return;
+    const text = batch.length === 1 ? (batch[0] as string) : batch.join('');
+    batch.length = 0;
+    this.write(text);
+  }
+
+  private handleChunk(chunk: Buffer): void {
     const r = this.splitter.push(chunk);
     for (const text of r.values) {
       if (this.closed) return;
@@ -336,6 +351,7 @@ export class JsonRpcConnection {
 
   /** A protocol error: what was already sent still goes out, then the socket closes. */
   private drop(reason: string): void {
+    this.writeBatch();
     this.socket.destroySoon();
     this.shutdown(reason);
   }
