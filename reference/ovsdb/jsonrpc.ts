@@ -70,6 +70,12 @@ const MUST_HAVE: Readonly<Record<JsonRpcMessage['type'], readonly boolean[]>> = 
   error: [false, false, false, true, true],
 };
 
+/** JSON null counts as absent. (A module function: a closure per message costs, named by tsx's keepNames.) */
+function present(o: Record<string, unknown>, k: string): boolean {
+  const v = o[k];
+  return v !== undefined && v !== null;
+}
+
 /** Parses one JSON value as a JSON-RPC message; a string is the reason it is not one. */
 export function parseJsonRpcMessage(json: unknown): JsonRpcMessage | string {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'message is not a JSON object';
@@ -77,14 +83,13 @@ export function parseJsonRpcMessage(json: unknown): JsonRpcMessage | string {
   const method = o['method'];
   if (method !== undefined && typeof method !== 'string') return 'method is not a JSON string';
   for (const k of Object.keys(o)) if (!MEMBERS.has(k)) return `message has unexpected member "${k}"`;
-  const present = (k: string): boolean => o[k] !== undefined && o[k] !== null;
   const params = o['params'];
-  if (present('params') && !Array.isArray(params)) return '"params" must be JSON array';
-  const type: JsonRpcMessage['type'] = present('result') ? 'reply' : present('error') ? 'error' : present('id') ? 'request' : 'notify';
+  if (present(o, 'params') && !Array.isArray(params)) return '"params" must be JSON array';
+  const type: JsonRpcMessage['type'] = present(o, 'result') ? 'reply' : present(o, 'error') ? 'error' : present(o, 'id') ? 'request' : 'notify';
   const must = MUST_HAVE[type];
   for (let i = 0; i < MEMBER_ORDER.length; i++) {
     const name = MEMBER_ORDER[i] as (typeof MEMBER_ORDER)[number];
-    const has = name === 'method' ? method !== undefined : present(name);
+    const has = name === 'method' ? method !== undefined : present(o, name);
     if (has !== must[i]) return `${type} must${must[i] ? '' : ' not'} have "${name}"`;
   }
   switch (type) {

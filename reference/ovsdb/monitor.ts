@@ -26,7 +26,7 @@
  * the change-set history behind monitor_cond_since (a standalone server
  * always answers found=false with the all-zero last-txn-id).
  */
-import type { ColumnSchema, Row, RowChange, TableSchema, TxnChanges } from './ovsdb-types.ts';
+import type { ColumnSchema, Datum, Row, RowChange, TableSchema, TxnChanges } from './ovsdb-types.ts';
 import { field, type Database } from './database.ts';
 import { evaluateCondition, parseCondition, type Condition } from './condition.ts';
 import { datumDiff, datumEquals, datumToJson, defaultDatum } from './datum.ts';
@@ -56,10 +56,15 @@ type JsonObject = Record<string, unknown>;
 
 const noSymbols = (): undefined => undefined;
 
+/** A column reader for `row` (returned, not assigned: tsx's keepNames would name each one, which costs per row). */
+function rowGetter(row: Row): (c: string) => Datum {
+  return (c) => field(row, c);
+}
+
 /** True when the row satisfies the monitor condition (empty, or any clause). */
 function matches(where: Condition, row: Row): boolean {
   if (where.length === 0) return true;
-  const get = (c: string) => field(row, c);
+  const get = rowGetter(row);
   return where.some((clause) => evaluateCondition([clause], get));
 }
 

@@ -36,6 +36,8 @@ export class ServerSession {
   private readonly monitors = new Map<string, Monitor>();
   private readonly triggers = new Map<string, Trigger>();
   private dbChangeAware = false;
+  /** For the transactions this client runs (made once per session, not per transaction). */
+  readonly hasLock = (name: string): boolean => this.server.locks.isOwner(this, name);
 
   constructor(
     private readonly server: OvsdbServer,
@@ -63,7 +65,7 @@ export class ServerSession {
   }
 
   forgetTrigger(t: Trigger): void {
-    if (this.triggers.get(key(t.id)) === t) this.triggers.delete(key(t.id));
+    if (this.triggers.get(t.key) === t) this.triggers.delete(t.key);
   }
 
   private request(method: string, params: readonly unknown[], id: unknown): void {
@@ -116,7 +118,7 @@ export class ServerSession {
     if (method !== 'cancel' || params.length !== 1) return;
     const t = this.triggers.get(key(params[0]));
     if (!t) return;
-    this.triggers.delete(key(t.id));
+    this.triggers.delete(t.key);
     this.server.dropTrigger(t);
     if (this.dbChangeAware) this.conn.replyError(t.id, 'canceled');
   }
@@ -131,9 +133,10 @@ export class ServerSession {
 
   private transact(params: readonly unknown[], id: unknown): unknown {
     const served = this.lookupDb('transact', params);
-    if (this.triggers.has(key(id))) throw syntaxError(params, 'transact: duplicate request ID');
-    const t: Trigger = { session: this, served, id, ops: params.slice(1), startedMs: Date.now(), timer: undefined };
-    this.triggers.set(key(id), t);
+    const k = key(id);
+    if (this.triggers.has(k)) throw syntaxError(params, 'transact: duplicate request ID');
+    const t: Trigger = { session: this, served, id, key: k, ops: params.slice(1), startedMs: Date.now(), timer: undefined };
+    this.triggers.set(k, t);
     this.server.runTrigger(t);
     return NO_REPLY;
   }

@@ -69,10 +69,14 @@ export interface Trigger {
   readonly session: ServerSession;
   readonly served: ServedDatabase;
   readonly id: unknown;
+  /** `id` as a map key (json_equal), worked out once. */
+  readonly key: string;
   readonly ops: readonly unknown[];
   readonly startedMs: number;
   timer: NodeJS.Timeout | undefined;
 }
+
+const nowMs = (): number => Date.now();
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -203,12 +207,7 @@ export class OvsdbServer {
   }
 
   private execute(t: Trigger): TxnOutcome {
-    const ctx: TxnContext = {
-      hasLock: (name) => this.locks.isOwner(t.session, name),
-      newUuid: randomUuid,
-      nowMs: () => Date.now(),
-      startedMs: t.startedMs,
-    };
+    const ctx: TxnContext = { hasLock: t.session.hasLock, newUuid: randomUuid, nowMs, startedMs: t.startedMs };
     try {
       return executeTransaction(t.served.db, t.ops, ctx);
     } catch (e) {

@@ -12,6 +12,7 @@
  * Left out: RBAC, relay forwarding, read-only server mode.
  */
 import type { Row, TableSchema, TxnContext, TxnOutcome } from './ovsdb-types.ts';
+import type { SymbolResolver } from './datum.ts';
 import type { Database } from './database.ts';
 import { OvsdbError } from './errors.ts';
 import { ObjectParser } from './parser.ts';
@@ -25,17 +26,22 @@ export function rowToJson(table: TableSchema, row: Row, columns?: readonly strin
   return rowViewToJson(table, row, columns);
 }
 
+/** The named-uuid resolver (returned, not assigned to a property: tsx's keepNames would name it on every transaction). */
+function resolver(symbols: Map<string, NamedUuid>, ctx: TxnContext): SymbolResolver {
+  return (name) => {
+    let sym = symbols.get(name);
+    if (!sym) symbols.set(name, (sym = { uuid: ctx.newUuid(), created: false }));
+    return sym.uuid;
+  };
+}
+
 function newExecution(db: Database, ctx: TxnContext): Execution {
   const symbols = new Map<string, NamedUuid>();
   return {
     state: new TxnState(db),
     ctx,
     symbols,
-    resolve: (name) => {
-      let sym = symbols.get(name);
-      if (!sym) symbols.set(name, (sym = { uuid: ctx.newUuid(), created: false }));
-      return sym.uuid;
-    },
+    resolve: resolver(symbols, ctx),
     elapsedMs: Math.max(0, ctx.nowMs() - ctx.startedMs),
     timeoutMs: Infinity,
   };
