@@ -61,9 +61,11 @@ export class ObjectParser {
       return undefined;
     }
     const v = this.json[name];
-    if (kinds.some((k) => matches(v, k))) {
-      this.used.add(name);
-      return v;
+    for (let i = 0; i < kinds.length; i++) {
+      if (matches(v, kinds[i] as MemberKind)) {
+        this.used.add(name);
+        return v;
+      }
     }
     this.raise(`Type mismatch for member '${name}'.`);
     return undefined;
@@ -81,7 +83,10 @@ export class ObjectParser {
   /** Checks for members nobody asked for; returns the first error, if any. */
   finish(): OvsdbError | null {
     if (!this.error && this.json) {
-      const unused = ovsHashOrder(Object.keys(this.json)).filter((k) => !this.used.has(k));
+      const keys = Object.keys(this.json);
+      // Usually every member was asked for: OVS's hash order (which names the first unused one) is needed only otherwise.
+      if (keys.length === this.used.size) return null;
+      const unused = ovsHashOrder(keys).filter((k) => !this.used.has(k));
       const first = unused[0];
       if (first !== undefined) {
         const n = unused.length;
