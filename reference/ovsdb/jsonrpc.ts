@@ -10,9 +10,11 @@
  * numeric ids for its own requests and settles their promises from the
  * replies, answers `echo` requests itself (result = params, as
  * jsonrpc_session does) and hands other requests and notifications to the
- * handlers. `connect()` opens `unix:PATH` or `tcp:HOST:PORT`. `hold()`
- * keeps all output back, in order, until `release()` sends it in one
- * write (the server holds replies until their records are flushed).
+ * handlers. `connect()` opens `unix:PATH` or `tcp:HOST:PORT`. While its
+ * OutputGate (shared by a server's connections) is closed, what a
+ * connection sends is kept back in order and the gate remembers the
+ * connection; opening the gate sends each one's output in one write (the
+ * server holds replies until their records are flushed).
  *
  * Invariants: bad input never throws out of this class. As in OVS, a value
  * that is not JSON, nests deeper than 1000, or is not a valid JSON-RPC
@@ -124,6 +126,45 @@ export function jsonRpcText(v: unknown): string {
   });
 }
 
+/**
+ * Holds back the output of the connections attached to it while closed
+ * (a server closes it while transactions it would acknowledge are not yet
+ * in the database file). Only connections that sent something are kept.
+ */
+export class OutputGate {
+  private closed = false;
+  private readonly kept = new Set<JsonRpcConnection>();
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Called by a connection that kept output back. */
+  keep(conn: JsonRpcConnection): void {
+    this.kept.add(conn);
+  }
+
+  /** Opens the gate: each kept connection sends its output in one write. */
+  open(): void {
+    this.closed = false;
+    for (const c of this.kept) c.release();
+    this.kept.clear();
+  }
+
+  /** Opens the gate dropping what was kept; returns the connections whose output was dropped. */
+  openDropping(): JsonRpcConnection[] {
+    this.closed = false;
+    const dropped = [...this.kept];
+    for (const c of dropped) c.discardHeld();
+    this.kept.clear();
+    return dropped;
+  }
+}
+
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
 export class JsonRpcConnection {
@@ -137,8 +178,9 @@ export class JsonRpcConnection {
   private closed = false;
   /** Output of the chunk being handled (onData), written once at its end; undefined outside onData. */
   private batch: string[] | undefined;
-  /** Output kept back by hold(), in order, until release(). */
+  /** Output kept back while the gate was closed, in order, until release(). */
   private held: string[] | undefined;
+  private gate: OutputGate | undefined;
   private closeReason: string | undefined;
 
   /**
@@ -221,20 +263,12 @@ export class JsonRpcConnection {
     this.send({ id, error });
   }
 
-  /**
-   * Keeps everything sent from now on (replies, notifications, requests) in
-   * order until release() — a server holds its output until the
-   * transactions it acknowledges are in the database file.
-   */
-  hold(): void {
-    this.held ??= [];
+  /** From now on, what this connection sends waits while `gate` is closed. */
+  setOutputGate(gate: OutputGate): void {
+    this.gate = gate;
   }
 
-  get isHeld(): boolean {
-    return this.held !== undefined;
-  }
-
-  /** Sends what hold() kept, in one write, and stops holding. */
+  /** Sends what the gate kept back, in one write (OutputGate.open calls it). */
   release(): void {
     const held = this.held;
     this.held = undefined;
@@ -243,7 +277,7 @@ export class JsonRpcConnection {
     else this.write(held.length === 1 ? (held[0] as string) : held.join(''));
   }
 
-  /** Forgets what hold() kept (never sent) and stops holding. */
+  /** Forgets what the gate kept back (never sent). */
   discardHeld(): void {
     this.held = undefined;
   }
@@ -266,7 +300,10 @@ export class JsonRpcConnection {
     if (this.closed) return;
     const text = jsonRpcText(msg);
     if (this.held !== undefined) this.held.push(text);
-    else if (this.batch !== undefined) this.batch.push(text);
+    else if (this.gate?.isClosed) {
+      this.held = [text];
+      this.gate.keep(this);
+    } else if (this.batch !== undefined) this.batch.push(text);
     else this.write(text);
   }
 

@@ -2,7 +2,8 @@
  * OvsdbServer's batched writes (DatabaseFile.writeDeferred + flush):
  * replies and monitor updates leave only after the flush that wrote their
  * records; pipelined transactions share flushes; a failed flush
- * acknowledges nothing (those connections close), later commits get
+ * acknowledges nothing (the connections it held output for close, others
+ * stay), later commits get
  * "I/O error" until a compaction rewrites the file, and then the file
  * holds the database again.
  *
@@ -84,8 +85,11 @@ t.test('replies and updates wait for the flush; pipelined commits share flushes'
 t.test('a failed flush acknowledges nothing; later commits get "I/O error" until the file is rewritten', async (t) => {
   const { server, w, address } = await start('fail');
   const rpc = await JsonRpcConnection.connect(address);
+  const idle = await JsonRpcConnection.connect(address);
+  t.teardown(() => idle.close());
   w.broken = true;
   await t.rejects(rpc.request('transact', ['S', insert(1)]), /connection closed/);
+  t.same(await idle.request('list_dbs', []), ['S', '_Server'], 'a client that was sent nothing in that tick stays connected');
   const again = await JsonRpcConnection.connect(address);
   t.teardown(() => again.close());
   const r = (await again.request('transact', ['S', insert(2)])) as { error?: string; details?: string }[];

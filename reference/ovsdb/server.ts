@@ -17,7 +17,7 @@
  * ovsdb-server sends a client's own update first. Records are queued
  * (DatabaseFile.writeDeferred); those of one tick (every request read in
  * one poll round) are flushed together in a setImmediate, and until then
- * every connection's output is held (JsonRpcConnection.hold), so no reply
+ * every connection's output is held (an OutputGate), so no reply
  * or update leaves before its record is written (fsync'ed when
  * `durable`); compaction waits for the flush too. A `wait` that is not
  * yet satisfied leaves the transaction blocked: it runs again after each
@@ -39,7 +39,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { TxnChanges, TxnContext, TxnOutcome } from './ovsdb-types.ts';
 import type { Database } from './database.ts';
 import type { DatabaseFile } from './database-file.ts';
-import { JsonRpcConnection } from './jsonrpc.ts';
+import { JsonRpcConnection, OutputGate } from './jsonrpc.ts';
 import { LockTable } from './lock.ts';
 import { createServerDatabase } from './server-db.ts';
 import { ServerSession } from './server-session.ts';
@@ -93,9 +93,9 @@ export class OvsdbServer {
   private readonly listeners: Listener[] = [];
   private readonly bound: string[] = [];
   private closed = false;
-  /** Databases with records deferred this tick; while any, every connection's output is held. */
+  /** Databases with records deferred this tick; while any, the gate holds every connection's output. */
   private readonly unflushed = new Set<ServedDatabase>();
-  private holding = false;
+  private readonly gate = new OutputGate();
 
   private constructor(private readonly opts: OvsdbServerOptions) {
     const dbs = opts.databases.map((d) => d.db);
@@ -155,7 +155,7 @@ export class OvsdbServer {
     const conn = new JsonRpcConnection(socket, this.opts.maxMessageBytes === undefined ? {} : { maxMessageBytes: this.opts.maxMessageBytes });
     const session = new ServerSession(this, conn);
     this.sessions.add(session);
-    if (this.holding) conn.hold(); // it could read changes not yet flushed
+    conn.setOutputGate(this.gate);
     conn.onClose((reason) => {
       this.sessions.delete(session);
       session.closed(reason);
@@ -253,9 +253,8 @@ export class OvsdbServer {
   /** Holds every connection's output until the records queued this tick are flushed (once per tick): no reply or update before its record is written. */
   private holdOutput(served: ServedDatabase): void {
     this.unflushed.add(served);
-    if (this.holding) return;
-    this.holding = true;
-    for (const s of this.sessions) s.conn.hold();
+    if (this.gate.isClosed) return;
+    this.gate.close();
     setImmediate(() => this.flushWrites());
   }
 
@@ -267,8 +266,7 @@ export class OvsdbServer {
    * "I/O error" until a compaction (tried at each) rewrites it.
    */
   private flushWrites(): void {
-    if (!this.holding) return;
-    this.holding = false;
+    if (!this.gate.isClosed) return;
     const dbs = [...this.unflushed];
     this.unflushed.clear();
     let failed = false;
@@ -282,13 +280,8 @@ export class OvsdbServer {
         failed = true;
       }
     }
-    for (const s of this.sessions) {
-      if (!failed) s.conn.release();
-      else if (s.conn.isHeld) {
-        s.conn.discardHeld();
-        s.conn.close();
-      }
-    }
+    if (!failed) this.gate.open();
+    else for (const conn of this.gate.openDropping()) conn.close();
     for (const served of dbs) if (served.writeFailed === undefined) this.compactIfDue(served);
   }
 
