@@ -26,7 +26,10 @@ export interface Builder {
   readonly name: string;
   readonly weight: number;
   readonly covers: readonly string[];
-  build(rng: Rng, model: DiffModel): Built;
+  /** How many fixed variants `build` has (default 1); the first round builds each once. */
+  readonly variants?: number;
+  /** `variant` picks one of the fixed variants; undefined = drawn at random. */
+  build(rng: Rng, model: DiffModel, variant?: number): Built;
 }
 
 const NONE: Learn = { type: 'none' };

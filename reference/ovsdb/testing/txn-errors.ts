@@ -19,7 +19,10 @@ import { byUuid, leafRow, LITERAL_UUIDS, namedJson, rootRow, someRow, uuidJson }
 type Variant = (rng: Rng, model: DiffModel) => unknown[];
 
 function variants(name: string, covers: string[], list: readonly Variant[], weight = 1): Builder {
-  return { name, weight, covers, build: (rng, model) => ({ ops: rng.pick(list)(rng, model) }) };
+  return {
+    name, weight, covers, variants: list.length,
+    build: (rng, model, variant) => ({ ops: (variant === undefined ? rng.pick(list) : (list[variant] as Variant))(rng, model) }),
+  };
 }
 
 const aLeafSelect = { op: 'select', table: 'Leaf', where: [], columns: ['v'] };
@@ -102,12 +105,17 @@ const referential = variants('error: referential integrity violation', ['err:ref
   (rng, m) => [{ op: 'delete', table: 'Child', where: byUuid(someRow(rng, m, 'Child')) }],
 ], 2);
 
-const duplicateName = variants('error: duplicate uuid-name / uuid', ['err:duplicate uuid-name', 'err:duplicate uuid'], [
+// Two builders, not two variants of one: the first round calls each builder
+// once, so each error class is drawn whatever the seed.
+const duplicateName = variants('error: duplicate uuid-name', ['err:duplicate uuid-name'], [
   (rng) => [
     { op: 'insert', table: 'Leaf', row: leafRow(rng), 'uuid-name': 'twice' },
     { op: 'insert', table: 'Leaf', row: leafRow(rng), 'uuid-name': 'twice' },
   ],
-  (rng) => [
+]);
+
+const duplicateUuid = variants('error: duplicate uuid', ['err:duplicate uuid'], [
+  () => [
     { op: 'insert', table: 'Leaf', uuid: LITERAL_UUIDS[1], row: { v: 50, tag: 'a' } },
     { op: 'insert', table: 'Leaf', uuid: LITERAL_UUIDS[1], row: { v: 51, tag: 'a' } },
   ],
@@ -182,6 +190,6 @@ const maxRows = variants('error: maxRows', ['err:constraint violation', 'maxRows
 ]);
 
 export const ERROR_BUILDERS: readonly Builder[] = [
-  syntax, unknownNames, unknownDatabase, constraint, referential, duplicateName, domain, range, timedOut, notOwner, aborted,
+  syntax, unknownNames, unknownDatabase, constraint, referential, duplicateName, duplicateUuid, domain, range, timedOut, notOwner, aborted,
   indexDuplicate, maxRows,
 ];

@@ -13,6 +13,7 @@
  * the oracle's answers, runs against every server.
  *
  * Coverage: the first round calls every builder of txn-builders.ts once
+ * (a builder with fixed variants once per variant)
  * (every operation, condition function, mutator and error class); after
  * that builders are drawn at random, weighted towards valid work so the
  * database keeps rows to work on. Each transaction lists what it means to
@@ -121,10 +122,13 @@ export class TxnGenerator {
   private readonly rng: Rng;
   private produced = 0;
   private readonly weighted: Builder[];
+  /** Every builder, once per fixed variant, in order: each error class is drawn whatever the seed. */
+  private readonly firstRound: { readonly builder: Builder; readonly variant: number }[];
 
   constructor(readonly opts: TxnGeneratorOptions) {
     this.rng = new Rng(opts.seed);
     this.weighted = BUILDERS.flatMap((b) => Array<Builder>(b.weight).fill(b));
+    this.firstRound = BUILDERS.flatMap((b) => Array.from({ length: b.variants ?? 1 }, (_, v) => ({ builder: b, variant: v })));
   }
 
   /** The next transaction, or undefined after `count`. */
@@ -132,8 +136,9 @@ export class TxnGenerator {
     if (this.produced >= this.opts.count) return undefined;
     const index = this.produced;
     this.produced += 1;
-    const builder = index < BUILDERS.length ? (BUILDERS[index] as Builder) : this.rng.pick(this.weighted);
-    const built = builder.build(this.rng, this.model);
+    const first = this.firstRound[index];
+    const builder = first !== undefined ? first.builder : this.rng.pick(this.weighted);
+    const built = first !== undefined && builder.variants !== undefined ? builder.build(this.rng, this.model, first.variant) : builder.build(this.rng, this.model);
     return { index, label: builder.name, db: built.db ?? DIFF_DB, ops: built.ops, covers: builder.covers, learn: built.learn ?? [] };
   }
 
