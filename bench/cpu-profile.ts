@@ -16,6 +16,9 @@
  * Left out on purpose: inclusive (total) time and line numbers (tsx hands
  * V8 each module as one line, so only source maps could give them).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 export interface ProfileEntry {
   /** `function  file`, or the file alone for the per-file list. */
   readonly name: string;
@@ -121,4 +124,19 @@ export function formatProfileSummary(s: ProfileSummary): string[] {
     'self time by file:',
     ...s.files.map((e) => `  ${pct(e.share)}  ${e.name}`),
   ];
+}
+
+/**
+ * Waits (up to 5 s) for the profile a sampled process writes at exit, then
+ * prints its top `n` functions by self time, indented under the bench's case.
+ */
+export async function printCpuProfile(path: string, n?: number): Promise<void> {
+  for (let waited = 0; !existsSync(path) && waited < 5000; waited += 50) await sleep(50);
+  if (!existsSync(path)) {
+    console.log(`    (no profile at ${path})`);
+    return;
+  }
+  await sleep(100); // written in one synchronous call, but let it finish
+  const s = summariseCpuProfile(JSON.parse(readFileSync(path, 'utf8')), resolve(import.meta.dirname, '..'), n);
+  for (const line of formatProfileSummary(s)) console.log(`    ${line}`);
 }

@@ -48,7 +48,7 @@ import { createReferenceAdapter, ovsAdapter, referenceAdapter, type SwitchAdapte
 import { parseDpctlLookups } from '../steps/adapters/datapath-text.ts';
 import { checkSandboxSupport } from '../steps/harness/sandbox-support.ts';
 import { Sandbox } from '../steps/harness/sandbox.ts';
-import { formatProfileSummary, summariseCpuProfile } from './cpu-profile.ts';
+import { printCpuProfile } from './cpu-profile.ts';
 import { buildFrames, MASKS, measureWindow, megaflowSet, type WindowResult } from './datapath-traffic.ts';
 import { UnixctlPipe } from './unixctl-pipe.ts';
 
@@ -245,7 +245,7 @@ async function runSwitchCases(sb: Sandbox, target: SwitchTarget, flows: number, 
       });
       rows.push({ target, flows, size, r, cpu: cpu / (r.windowMs / 1000), ...lookupDelta(before, await lookupCounters(rig)) });
       printRow(rows[rows.length - 1]!, rows);
-      if (profilePrefix !== undefined) await printProfile(`${profilePrefix}.${i + 1}.cpuprofile`);
+      if (profilePrefix !== undefined) await printCpuProfile(`${profilePrefix}.${i + 1}.cpuprofile`);
     }
   } finally {
     // installFlows paused Open vSwitch's revalidators behind the adapter's back; paused, they keep it from exiting.
@@ -269,16 +269,6 @@ async function stopSwitch(sb: Sandbox, target: SwitchTarget, sut: SwitchUnderTes
   }
 }
 
-async function printProfile(path: string): Promise<void> {
-  for (let waited = 0; !existsSync(path) && waited < 5000; waited += 50) await sleep(50);
-  if (!existsSync(path)) {
-    console.log(`    (no profile at ${path})`);
-    return;
-  }
-  await sleep(100); // written in one synchronous call, but let it finish
-  const s = summariseCpuProfile(JSON.parse(readFileSync(path, 'utf8')), resolve(import.meta.dirname, '..'));
-  for (const line of formatProfileSummary(s)) console.log(`    ${line}`);
-}
 
 const kpps = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '-' : (x / 1000).toFixed(0));
 const ratio = (a: number, b: number | undefined): string => (b === undefined || b === 0 ? '-' : `${(a / b).toFixed(2)}×`);

@@ -30,14 +30,14 @@
  * Usage: node --import tsx bench/ovsdb.ts [--seconds 2] [--warmup 0.5] [--inflight 64] [--targets ovs,reference] [--profile DIR]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { acceptsConnections, JsonRpcConnection, RealOvsdbServer, realOvsdbServerMissing } from '../reference/ovsdb/index.ts';
-import { formatProfileSummary, summariseCpuProfile } from './cpu-profile.ts';
+import { printCpuProfile } from './cpu-profile.ts';
 
 const { values } = parseArgs({
   options: {
@@ -180,16 +180,6 @@ async function measure(server: Server, depth: number, profiling: boolean): Promi
   }
 }
 
-async function printProfile(path: string): Promise<void> {
-  for (let waited = 0; !existsSync(path) && waited < 5000; waited += 50) await sleep(50);
-  if (!existsSync(path)) {
-    console.log(`    (no profile at ${path})`);
-    return;
-  }
-  await sleep(100); // written in one synchronous call, but let it finish
-  const s = summariseCpuProfile(JSON.parse(readFileSync(path, 'utf8')), resolve(import.meta.dirname, '..'), 25);
-  for (const line of formatProfileSummary(s)) console.log(`    ${line}`);
-}
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 const HEADER = `  ${'server'.padEnd(14)} ${'mode'.padEnd(16)} ${'txn/s'.padStart(8)} ${'cpu'.padStart(5)} ${'txn/cpu-s'.padStart(10)} ${'µs/txn'.padStart(7)} ${'client'.padStart(6)} ${'failed'.padStart(7)} ${'÷ OVS'.padStart(7)}`;
@@ -230,7 +220,7 @@ for (const target of targets.filter((x): x is Target => x === 'ovs' || x === 're
       const r = await measure(server, mode.depth, profilePrefix !== undefined);
       results.set(`${target}/${mode.depth}`, r);
       printRow(target, mode.name, r, results.get(`ovs/${mode.depth}`));
-      if (profilePrefix !== undefined) await printProfile(`${profilePrefix}.1.cpuprofile`);
+      if (profilePrefix !== undefined) await printCpuProfile(`${profilePrefix}.1.cpuprofile`, 25);
     } catch (err) {
       console.log(`  ${target}, ${mode.name}: FAILED: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
